@@ -1,0 +1,54 @@
+# Roster. `make run` serves the demo; `make test` runs the whole suite.
+GO      ?= go
+HTMX    ?= 2.0.11
+ADDR    ?= 127.0.0.1:8080
+TESTDB  := .data/test-postgres
+
+.PHONY: run test build generate check screenshots htmx clean
+
+## run: the app with demo data, on a private PostgreSQL it starts itself
+run:
+	ADDR=$(ADDR) $(GO) run ./cmd/roster dev
+
+## test: the whole suite (store, handler and browser tests) on a private test cluster
+test: node_modules/axe-core/axe.min.js
+	@status=0; \
+	$(GO) test -count=1 -timeout 20m -artifacts -outputdir=$(CURDIR)/test-output ./... || status=$$?; \
+	if [ -z "$$TEST_DATABASE_URL" ]; then $(GO) run ./cmd/roster db stop -dir $(TESTDB) >/dev/null 2>&1 || true; fi; \
+	exit $$status
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+## build: the roster binary in bin/
+build:
+	$(GO) build -o bin/roster ./cmd/roster
+
+## generate: regenerate templ components
+generate:
+	$(GO) tool templ generate
+
+## check: generated code current, gofmt clean, go vet clean
+check:
+	$(GO) tool templ generate
+	@git diff --exit-code -- '*_templ.go' || (echo "generated templ files are stale: run make generate" && exit 1)
+	@test -z "$$(git ls-files --others --exclude-standard -- '*_templ.go')" || (echo "new generated templ files are not committed" && exit 1)
+	@test -z "$$(gofmt -l cmd internal web migrations)" || (gofmt -l cmd internal web migrations && echo "gofmt: files above need formatting" && exit 1)
+	$(GO) vet ./...
+
+## screenshots: regenerate docs/screenshots from the running demo (start `make run` first)
+screenshots:
+	$(GO) run ./cmd/screenshots -url http://$(ADDR) -out docs/screenshots
+
+## htmx: refresh the vendored htmx (pinned 2.0.x) from the npm package
+htmx:
+	@tmp=$$(mktemp -d); cd $$tmp && npm pack --silent htmx.org@$(HTMX) >/dev/null && tar xzf htmx.org-$(HTMX).tgz; \
+	cp $$tmp/package/dist/htmx.min.js $(CURDIR)/web/static/htmx.min.js; echo $(HTMX) > $(CURDIR)/web/static/HTMX_VERSION; \
+	rm -rf $$tmp; echo "htmx $(HTMX) vendored into web/static"
+
+## clean: stop the private clusters and remove their data
+clean:
+	-$(GO) run ./cmd/roster db stop -dir .data/postgres
+	-$(GO) run ./cmd/roster db stop -dir $(TESTDB)
+	rm -rf .data bin test-output

@@ -1,0 +1,304 @@
+// Command roster runs Roster: the web server, migrations, the demo seed,
+// and a development mode with its own private PostgreSQL.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/server"
+)
+
+const usage = `Roster: user management for business accounts.
+
+Usage:
+  roster <command> [flags]
+
+Commands:
+  dev       Start a private PostgreSQL under .data/postgres (unless DATABASE_URL
+            is set), migrate, seed the demo account and serve. Ctrl-C stops the
+            server and the private database.
+  serve     Serve on ADDR using DATABASE_URL (migrates first).
+  migrate   Apply database migrations to DATABASE_URL.
+  seed      Seed the demo account "Acme Corporation" into DATABASE_URL
+            (does nothing if it exists).
+  db        Manage the private PostgreSQL: "db start" prints its URL,
+            "db stop" stops it. Flags: -dir (default .data/postgres).
+  help      Show this help.
+
+Settings (environment):
+  DATABASE_URL     PostgreSQL URL, e.g. postgres://user:pass@host:5432/roster
+                   (dev: optional; without it a private cluster is used)
+  ADDR             Listen address (default 127.0.0.1:8080)
+  SECURE_COOKIES   "true" when served over HTTPS or behind a proxy that
+                   terminates TLS (marks cookies Secure)
+  SESSION_IDLE     Sign out after this long unused (default 12h)
+  SESSION_MAX      Sign out this long after sign-in at the latest (default 168h)
+  PASSWORD_COST    bcrypt cost of new password hashes (default 12)
+  LOG_FORMAT       "json" (default for serve) or "text" (default for dev)
+  DATA_DIR         Folder of the private cluster (default .data)
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "roster:", err)
+		os.Exit(1)
+	}
+}
+
+// run is the whole program, so tests can call it with their own arguments,
+// environment and output.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stdout, usage)
+		return errors.New("no command given")
+	}
+	switch args[0] {
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	case "serve":
+		return serve(ctx, getenv, stdout, getenv("DATABASE_URL"), false)
+	case "dev":
+		return dev(ctx, getenv, stdout)
+	case "migrate":
+		pool, err := openDB(ctx, getenv("DATABASE_URL"))
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		versions, err := postgres.Migrate(ctx, pool)
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", len(versions))
+		return err
+	case "seed":
+		pool, err := openDB(ctx, getenv("DATABASE_URL"))
+		if err != nil {
+			return err
+		}
+		defer pool.Close()
+		return seedDemo(ctx, pool, stdout)
+	case "db":
+		return db(ctx, args[1:], getenv, stdout)
+	default:
+		fmt.Fprint(stdout, usage)
+		return fmt.Errorf("unknown command %q", args[0])
+	}
+}
+
+func openDB(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, errors.New("DATABASE_URL is not set")
+	}
+	return postgres.Open(ctx, url, 0)
+}
+
+func dataDir(getenv func(string) string) string {
+	if d := getenv("DATA_DIR"); d != "" {
+		return d
+	}
+	return ".data"
+}
+
+func db(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	fs := flag.NewFlagSet("db", flag.ContinueOnError)
+	dir := fs.String("dir", filepath.Join(dataDir(getenv), "postgres"), "cluster folder")
+	test := fs.Bool("test", false, "use test settings (no fsync)")
+	if len(args) == 0 {
+		return errors.New(`db needs "start" or "stop"`)
+	}
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	c := &postgres.Cluster{Dir: *dir}
+	if *test {
+		c.Settings = postgres.TestClusterSettings
+	}
+	switch args[0] {
+	case "start":
+		url, err := c.Start(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, url)
+		return nil
+	case "stop":
+		return c.ForceStop(ctx)
+	}
+	return fmt.Errorf("unknown db command %q", args[0])
+}
+
+// dev runs the demo: a private cluster unless DATABASE_URL is set, the
+// demo seed, and the server; on Ctrl-C it stops both cleanly.
+func dev(ctx context.Context, getenv func(string) string, stdout io.Writer) error {
+	url := getenv("DATABASE_URL")
+	if url == "" {
+		c := &postgres.Cluster{Dir: filepath.Join(dataDir(getenv), "postgres")}
+		fmt.Fprintln(stdout, "Starting the private PostgreSQL cluster in", c.Dir, "...")
+		base, err := c.Start(ctx)
+		if err != nil {
+			return err
+		}
+		defer func() {
+			fmt.Fprintln(stdout, "Stopping the private PostgreSQL cluster...")
+			c.Stop(context.Background())
+		}()
+		if url, err = ensureDatabase(ctx, base, "roster"); err != nil {
+			return err
+		}
+	}
+	return serve(ctx, getenv, stdout, url, true)
+}
+
+// ensureDatabase creates database name on the server at base if missing.
+func ensureDatabase(ctx context.Context, base, name string) (string, error) {
+	pool, err := postgres.Open(ctx, base, 1)
+	if err != nil {
+		return "", err
+	}
+	defer pool.Close()
+	var exists bool
+	if err := pool.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return "", err
+	}
+	if !exists {
+		if _, err := pool.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+			return "", err
+		}
+	}
+	return postgres.WithDatabase(base, name), nil
+}
+
+func seedDemo(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
+	adminHash, err := server.HashPassword(postgres.DemoAdminPassword, 10)
+	if err != nil {
+		return err
+	}
+	memberHash, err := server.HashPassword(postgres.DemoMemberPassword, 10)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	made, err := postgres.SeedDemo(ctx, pool, adminHash, memberHash, time.Now())
+	if err != nil {
+		return fmt.Errorf("seed demo: %w", err)
+	}
+	if made {
+		fmt.Fprintf(stdout, "Seeded the demo account %q in %s.\n", postgres.DemoAccountName, time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
+
+func durationSetting(getenv func(string) string, name string, def time.Duration) (time.Duration, error) {
+	v := getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s: %q is not a duration like 12h", name, v)
+	}
+	return d, nil
+}
+
+func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, dbURL string, devMode bool) error {
+	logFormat := getenv("LOG_FORMAT")
+	var logger *slog.Logger
+	if logFormat == "json" || (logFormat == "" && !devMode) {
+		logger = slog.New(slog.NewJSONHandler(stdout, nil))
+	} else {
+		logger = slog.New(slog.NewTextHandler(stdout, nil))
+	}
+	pool, err := openDB(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if _, err := postgres.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	if devMode {
+		if err := seedDemo(ctx, pool, stdout); err != nil {
+			return err
+		}
+	}
+	accounts := postgres.NewAccountStore(pool)
+	hashKey, err := accounts.Secret(ctx, "session-hash-key", 32)
+	if err != nil {
+		return err
+	}
+	blockKey, err := accounts.Secret(ctx, "session-block-key", 32)
+	if err != nil {
+		return err
+	}
+	idle, err := durationSetting(getenv, "SESSION_IDLE", 12*time.Hour)
+	if err != nil {
+		return err
+	}
+	maxAge, err := durationSetting(getenv, "SESSION_MAX", 7*24*time.Hour)
+	if err != nil {
+		return err
+	}
+	cost := 12
+	if v := getenv("PASSWORD_COST"); v != "" {
+		if cost, err = strconv.Atoi(v); err != nil || cost < 4 || cost > 31 {
+			return fmt.Errorf("PASSWORD_COST: %q is not a bcrypt cost between 4 and 31", v)
+		}
+	}
+	srv := server.NewServer(server.Deps{
+		Accounts:      accounts,
+		Users:         postgres.NewUserStore(pool),
+		Groups:        postgres.NewGroupStore(pool),
+		Invitations:   postgres.NewInvitationStore(pool),
+		Logger:        logger,
+		SessionKeys:   [][]byte{hashKey, blockKey},
+		SecureCookies: getenv("SECURE_COOKIES") == "true",
+		PasswordCost:  cost,
+		SessionIdle:   idle,
+		SessionMax:    maxAge,
+	})
+	addr := getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	if devMode {
+		fmt.Fprintf(stdout, "\nRoster is running at http://%s\n", ln.Addr())
+		fmt.Fprintf(stdout, "  Demo administrator: %s / %s\n", postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+		fmt.Fprintf(stdout, "  Demo member:        %s / %s\n", postgres.DemoMemberEmail, postgres.DemoMemberPassword)
+		fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
+	} else {
+		logger.Info("serving", "addr", ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// Let in-flight requests finish.
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return hs.Shutdown(shutdown)
+}

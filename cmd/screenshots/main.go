@@ -1,0 +1,74 @@
+// Command screenshots signs in to a running Roster (the `make run` demo)
+// in headless Chromium and saves the screenshots of docs/screenshots/.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/roster-hub/roster/internal/browser"
+)
+
+func main() {
+	base := flag.String("url", "http://127.0.0.1:8080", "address of the running demo")
+	out := flag.String("out", "docs/screenshots", "folder for the PNG files")
+	flag.Parse()
+	if err := run(*base, *out); err != nil {
+		fmt.Fprintln(os.Stderr, "screenshots:", err)
+		os.Exit(1)
+	}
+}
+
+type shot struct {
+	name, path    string
+	width, height int
+	prepare       []chromedp.Action[chromedp.Void]
+}
+
+func run(base, out string) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	shots := []shot{
+		{name: "login.png", path: "/login", width: 1280, height: 800},
+		{name: "hub.png", path: "/users", width: 1440, height: 1000},
+		{name: "hub-filtered.png", path: "/users?q=gar&status=active&order=signin:desc", width: 1440, height: 1000},
+		{name: "invitations.png", path: "/users?tab=invitations", width: 1440, height: 1000},
+		{name: "hub-mobile.png", path: "/users", width: 390, height: 900},
+	}
+	for _, s := range shots {
+		dir, err := os.MkdirTemp("", "roster-chromium-")
+		if err != nil {
+			return err
+		}
+		tab, stop, err := browser.Start(ctx, dir, s.width, s.height)
+		if err != nil {
+			return err
+		}
+		if s.path != "/login" {
+			if err := browser.SignIn(tab, base, "admin@acme.example", "roster-demo-admin"); err != nil {
+				stop()
+				return fmt.Errorf("sign in: %w", err)
+			}
+		}
+		err = chromedp.Do(tab, chromedp.Navigate(base+s.path))
+		if err == nil {
+			err = browser.WaitIdle(tab)
+		}
+		if err == nil {
+			err = browser.Screenshot(tab, filepath.Join(out, s.name))
+		}
+		stop()
+		os.RemoveAll(dir)
+		if err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+		fmt.Println("wrote", filepath.Join(out, s.name))
+	}
+	return nil
+}

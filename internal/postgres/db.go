@@ -1,0 +1,102 @@
+// Package postgres is the only package that talks to PostgreSQL: the stores
+// (raw SQL through pgx), the migrations runner, the private cluster used by
+// `roster dev` and the tests, and the test helper NewDB.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+	"github.com/pressly/goose/v3"
+
+	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/migrations"
+)
+
+// Open connects a pool to the database at url and checks it answers.
+func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	if maxConns > 0 {
+		cfg.MaxConns = maxConns
+	}
+	cfg.ConnConfig.ConnectTimeout = 5 * time.Second
+	cfg.ConnConfig.RuntimeParams["application_name"] = "roster"
+	// Keyset cursors carry timestamps as text: one zone keeps them exact.
+	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	return pool, nil
+}
+
+// Migrate applies every pending migration and returns the versions applied.
+func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
+	db := stdlib.OpenDBFromPool(pool)
+	defer db.Close()
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	var versions []int64
+	for _, r := range res {
+		versions = append(versions, r.Source.Version)
+	}
+	if err != nil {
+		return versions, fmt.Errorf("migrate: %w", err)
+	}
+	return versions, nil
+}
+
+// mapError turns driver errors into domain errors: no rows is ENOTFOUND and
+// a unique violation ECONFLICT; anything else is internal.
+func mapError(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, pgx.ErrNoRows) {
+		return &roster.Error{Code: roster.ENOTFOUND, Message: what + " not found", Err: err}
+	}
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch pgErr.Code {
+		case "23505":
+			return &roster.Error{Code: roster.ECONFLICT, Message: what + " already exists", Err: err}
+		case "23503", "23514", "22001":
+			return &roster.Error{Code: roster.EINVALID, Message: what + " is not valid", Err: err}
+		}
+	}
+	return err
+}
+
+// WithDatabase returns serverURL pointing at database name instead.
+func WithDatabase(serverURL, name string) string {
+	if u, err := url.Parse(serverURL); err == nil && (u.Scheme == "postgres" || u.Scheme == "postgresql") {
+		u.Path = "/" + name
+		return u.String()
+	}
+	// keyword=value form
+	var parts []string
+	for _, f := range strings.Fields(serverURL) {
+		if !strings.HasPrefix(f, "dbname=") {
+			parts = append(parts, f)
+		}
+	}
+	return strings.Join(append(parts, "dbname="+name), " ")
+}

@@ -1,0 +1,354 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/roster-hub/roster/internal/roster"
+)
+
+// UserStore reads and changes the people of an account.
+type UserStore struct {
+	pool *pgxpool.Pool
+}
+
+// NewUserStore returns a UserStore on pool.
+func NewUserStore(pool *pgxpool.Pool) *UserStore { return &UserStore{pool: pool} }
+
+// sortColumns maps a People sort to its keyset column (indexed with id).
+var sortColumns = map[string]struct{ col, typ string }{
+	roster.SortName:   {"u.name_key", "text"},
+	roster.SortEmail:  {"u.email_key", "text"},
+	roster.SortAdded:  {"u.created_at", "timestamptz"},
+	roster.SortSignIn: {"u.last_sign_in_key", "timestamptz"},
+}
+
+// FindUsers returns one page of the account's people matching f, using
+// keyset paging (any depth costs the same) and a bounded count.
+// A malformed cursor is EINVALID.
+func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserPage, error) {
+	var page roster.UserPage
+	sc, ok := sortColumns[f.Sort]
+	if !ok {
+		sc, f.Sort = sortColumns[roster.SortName], roster.SortName
+	}
+	col := sc.col
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = roster.PageSize
+	}
+	w := &where{}
+	w.add("u.account_id = %s", accountID)
+	userConditions(w, f)
+	filterSQL, filterArgs := w.sql(), slices.Clone(w.args)
+
+	backward := f.Before != ""
+	cursor := f.After
+	if backward {
+		cursor = f.Before
+	}
+	desc := f.Desc != backward // walking back reverses the order
+	if cursor != "" {
+		v, id, err := decodeCursor(cursor)
+		if err != nil {
+			return page, err
+		}
+		op := ">"
+		if desc {
+			op = "<"
+		}
+		w.add(fmt.Sprintf("(%s, u.id) %s (%%s::text::%s, %%s)", col, op, sc.typ), v, id)
+	}
+	dir := "ASC"
+	if desc {
+		dir = "DESC"
+	}
+	q := fmt.Sprintf(`SELECT u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by,
+	       coalesce(ib.name, ''), %s::text
+	FROM users u
+	LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+	WHERE %s
+	ORDER BY %s %s, u.id %s
+	LIMIT %d`, col, w.sql(), col, dir, dir, limit+1)
+
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, q, w.args...)
+		if err != nil {
+			return err
+		}
+		var keys []string
+		for rows.Next() {
+			var u roster.User
+			var key string
+			if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName, &key); err != nil {
+				return err
+			}
+			u.AccountID = accountID
+			page.Users = append(page.Users, u)
+			keys = append(keys, key)
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		more := len(page.Users) > limit
+		if more {
+			page.Users, keys = page.Users[:limit], keys[:limit]
+		}
+		if backward {
+			slices.Reverse(page.Users)
+			slices.Reverse(keys)
+		}
+		if n := len(page.Users); n > 0 {
+			first := encodeCursor(keys[0], page.Users[0].ID)
+			last := encodeCursor(keys[n-1], page.Users[n-1].ID)
+			switch {
+			case backward:
+				page.Next = last
+				if more {
+					page.Prev = first
+				}
+			default:
+				if more {
+					page.Next = last
+				}
+				if cursor != "" {
+					page.Prev = first
+				}
+			}
+		}
+		if err := loadMemberships(ctx, tx, accountID, page.Users); err != nil {
+			return err
+		}
+		if !f.IsFiltered() {
+			return tx.QueryRow(ctx, `SELECT coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)`, accountID).Scan(&page.Total)
+		}
+		err = tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s`, filterSQL, roster.CountLimit+1), filterArgs...).Scan(&page.Total)
+		if page.Total > roster.CountLimit {
+			page.Total, page.TotalCapped = roster.CountLimit, true
+		}
+		return err
+	})
+	return page, err
+}
+
+// userConditions adds the People filter's conditions on users u.
+func userConditions(w *where, f roster.UserFilter) {
+	if f.Query != "" {
+		pat := escapeLike(f.Query)
+		if f.ShortQuery() {
+			// Too short for trigrams to narrow a "contains" match: match the
+			// start of the name, of any word of it, or of the email.
+			w.add("(u.search LIKE roster_normalize(%s) || '%%' OR u.search LIKE '%% ' || roster_normalize(%s) || '%%')", pat, pat)
+		} else {
+			w.add("u.search LIKE '%%' || roster_normalize(%s) || '%%'", pat)
+		}
+	}
+	if f.Status != "" {
+		w.add("u.status = %s", f.Status)
+	}
+	if f.NeverSignedIn {
+		w.add("u.last_sign_in_at IS NULL")
+	}
+	if f.WithoutGroup {
+		w.add("u.group_count = 0")
+	}
+	if f.InvitedBy != 0 {
+		w.add("u.invited_by = %s", f.InvitedBy)
+	}
+	if len(f.RoleIDs) > 0 {
+		w.add("EXISTS (SELECT 1 FROM role_assignments ra WHERE ra.account_id = u.account_id AND ra.user_id = u.id AND ra.role_id = ANY(%s))", f.RoleIDs)
+	}
+	if f.GroupID != 0 {
+		if f.ExcludeSubgroups {
+			w.add("EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id AND m.group_id = %s)", f.GroupID)
+		} else {
+			w.add(`EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id
+			  AND m.group_id IN (SELECT g.id FROM groups g WHERE g.account_id = u.account_id AND g.path @> ARRAY[%s::bigint]))`, f.GroupID)
+		}
+	}
+}
+
+// loadMemberships fills in each user's groups and the roles held in them.
+func loadMemberships(ctx context.Context, tx pgx.Tx, accountID int64, users []roster.User) error {
+	if len(users) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(users))
+	at := make(map[int64]int, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+		at[u.ID] = i
+	}
+	rows, err := tx.Query(ctx, `SELECT m.user_id, m.group_id,
+	       coalesce(array_agg(ra.role_id ORDER BY ra.role_id) FILTER (WHERE ra.role_id IS NOT NULL), '{}')
+	FROM memberships m
+	LEFT JOIN role_assignments ra ON ra.account_id = m.account_id AND ra.user_id = m.user_id AND ra.group_id = m.group_id
+	WHERE m.account_id = $1 AND m.user_id = ANY($2)
+	GROUP BY m.user_id, m.group_id
+	ORDER BY m.user_id, m.group_id`, accountID, ids)
+	if err != nil {
+		return err
+	}
+	var userID int64
+	var m roster.Membership
+	_, err = pgx.ForEachRow(rows, []any{&userID, &m.GroupID, &m.RoleIDs}, func() error {
+		i := at[userID]
+		users[i].Memberships = append(users[i].Memberships, roster.Membership{GroupID: m.GroupID, RoleIDs: m.RoleIDs})
+		return nil
+	})
+	return err
+}
+
+// User returns one person of the account with their memberships.
+// ENOTFOUND when no such person is in the account.
+func (s *UserStore) User(ctx context.Context, accountID, userID int64) (roster.User, error) {
+	var u roster.User
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT u.id, u.account_id, u.email, u.name, u.status, coalesce(u.locale, ''), u.created_at,
+		       u.last_sign_in_at, u.invited_by, coalesce(ib.name, '')
+		FROM users u LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+		WHERE u.account_id = $1 AND u.id = $2`, accountID, userID).
+			Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Status, &u.Locale, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName)
+		if err != nil {
+			return mapError(err, "person")
+		}
+		users := []roster.User{u}
+		if err := loadMemberships(ctx, tx, accountID, users); err != nil {
+			return err
+		}
+		u = users[0]
+		return nil
+	})
+	return u, err
+}
+
+// Administrators lists the people holding Administrator anywhere in the
+// account (the "invited by" choices), by name.
+func (s *UserStore) Administrators(ctx context.Context, accountID int64) ([]roster.User, error) {
+	rows, err := s.pool.Query(ctx, `SELECT u.id, u.name, u.email FROM users u
+	WHERE u.account_id = $1 AND u.id IN (
+	    SELECT ra.user_id FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
+	    WHERE ra.account_id = $1 AND r.key = 'administrator')
+	ORDER BY u.name_key, u.id LIMIT 500`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var out []roster.User
+	var u roster.User
+	_, err = pgx.ForEachRow(rows, []any{&u.ID, &u.Name, &u.Email}, func() error {
+		out = append(out, roster.User{ID: u.ID, Name: u.Name, Email: u.Email, AccountID: accountID})
+		return nil
+	})
+	return out, err
+}
+
+// Dashboard returns the summary cards: user counts come from the counters
+// kept by triggers; invitation counts are index range scans.
+func (s *UserStore) Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error) {
+	var d roster.Dashboard
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		err := tx.QueryRow(ctx, `SELECT users_total, users_active, users_deactivated, users_never_signed_in, users_without_group, administrators
+		FROM account_counters WHERE account_id = $1`, accountID).
+			Scan(&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators)
+		if err != nil && err != pgx.ErrNoRows {
+			return err
+		}
+		err = tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE expires_at <= $3)
+		FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > $2`, accountID, now, now.Add(soon)).
+			Scan(&d.Pending, &d.ExpiringSoon)
+		if err != nil {
+			return err
+		}
+		err = tx.QueryRow(ctx, `SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending'`, accountID).Scan(&d.JoinRequests)
+		if err != nil {
+			return err
+		}
+		start := weekStart(now).AddDate(0, 0, -7*11)
+		d.Weeks = make([]roster.WeekStat, 12)
+		for i := range d.Weeks {
+			d.Weeks[i].Start = start.AddDate(0, 0, 7*i)
+		}
+		rows, err := tx.Query(ctx, `SELECT 's', created_at FROM invitations WHERE account_id = $1 AND kind = 'email' AND created_at >= $2
+		UNION ALL
+		SELECT 'a', accepted_at FROM invitations WHERE account_id = $1 AND kind = 'email' AND accepted_at >= $2`, accountID, start)
+		if err != nil {
+			return err
+		}
+		var kind string
+		var at time.Time
+		_, err = pgx.ForEachRow(rows, []any{&kind, &at}, func() error {
+			i := int(at.Sub(start) / (7 * 24 * time.Hour))
+			if i < 0 || i >= len(d.Weeks) {
+				return nil
+			}
+			if kind == "s" {
+				d.Weeks[i].Sent++
+			} else {
+				d.Weeks[i].Accepted++
+			}
+			return nil
+		})
+		return err
+	})
+	return d, err
+}
+
+// weekStart returns the Monday 00:00 UTC of t's week.
+func weekStart(t time.Time) time.Time {
+	t = t.UTC()
+	day := (int(t.Weekday()) + 6) % 7
+	return time.Date(t.Year(), t.Month(), t.Day()-day, 0, 0, 0, 0, time.UTC)
+}
+
+// where builds a WHERE clause with numbered parameters.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition; each %s in cond becomes the next $n for args.
+func (w *where) add(cond string, args ...any) {
+	ph := make([]any, len(args))
+	for i := range args {
+		w.args = append(w.args, args[i])
+		ph[i] = "$" + strconv.Itoa(len(w.args))
+	}
+	w.conds = append(w.conds, fmt.Sprintf(cond, ph...))
+}
+
+func (w *where) sql() string { return strings.Join(w.conds, " AND ") }
+
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// Cursors are opaque to the browser: the id and the sort key (in its text
+// form, which PostgreSQL reads back exactly, -infinity included) of a row.
+func encodeCursor(key string, id int64) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + key))
+}
+
+func decodeCursor(c string) (string, int64, error) {
+	bad := roster.Errorf(roster.EINVALID, "page cursor is not valid")
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", 0, bad
+	}
+	idStr, k, ok := strings.Cut(string(b), ":")
+	if !ok {
+		return "", 0, bad
+	}
+	id, err := strconv.ParseInt(idStr, 10, 64)
+	if err != nil || id <= 0 {
+		return "", 0, bad
+	}
+	return k, id, nil
+}

@@ -1,0 +1,57 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/page"
+)
+
+var (
+	errNotFound = roster.Errorf(roster.ENOTFOUND, "error.not_found")
+	errMethod   = &roster.Error{Code: "method", Message: "error.method"}
+	errForbid   = roster.Errorf(roster.EFORBIDDEN, "error.forbidden")
+)
+
+// handler is a handler that may fail; handle turns its error into a page.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.serveError(w, r, err)
+		}
+	}
+}
+
+// serveError maps a domain error to a status and a page, or for htmx to a
+// flash message swapped into the page's flash slot. Only internal errors
+// are logged as errors; people never see internals.
+func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
+	v := page.ErrorView{Home: "/"}
+	switch roster.ErrorCode(err) {
+	case roster.ENOTFOUND:
+		v.Status, v.Title, v.Message = http.StatusNotFound, "error.not_found", "error.not_found_text"
+	case roster.EFORBIDDEN:
+		v.Status, v.Title, v.Message = http.StatusForbidden, "error.forbidden", "error.forbidden_text"
+	case roster.ECONFLICT:
+		v.Status, v.Title, v.Message = http.StatusConflict, "error.conflict", "error.conflict_text"
+	case roster.EINVALID:
+		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.invalid", "error.invalid_text"
+	case "method":
+		v.Status, v.Title, v.Message = http.StatusMethodNotAllowed, "error.method", "error.method_text"
+	default:
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
+		s.Logger.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestIDFrom(r.Context()))
+		v.Status, v.Title, v.Message = http.StatusInternalServerError, "error.internal", "error.internal_text"
+	}
+	if isFragment(r) {
+		w.Header().Set("HX-Retarget", "#flash")
+		w.Header().Set("HX-Reswap", "innerHTML")
+		render(w, r, v.Status, page.Flash(v.Message))
+		return
+	}
+	render(w, r, v.Status, page.Error(v))
+}

@@ -1,0 +1,126 @@
+// Package server is Roster's HTTP side: routes, middleware, handlers and
+// the interfaces of the stores they use.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gorilla/sessions"
+
+	"github.com/roster-hub/roster/internal/roster"
+)
+
+// AccountStore creates accounts and keeps sessions.
+type AccountStore interface {
+	// CreateAccount makes an account, its root group, roles and first
+	// administrator. ECONFLICT when the email is taken.
+	CreateAccount(ctx context.Context, su roster.Signup) (roster.Account, roster.User, error)
+	// Credentials returns the person with email and their password hash.
+	// ENOTFOUND when nobody has it.
+	Credentials(ctx context.Context, email string) (roster.User, string, error)
+	// CreateSession starts a session and returns its token. EFORBIDDEN when
+	// the person may not sign in.
+	CreateSession(ctx context.Context, accountID, userID int64) (string, error)
+	// SessionActor returns the holder of a live session. ENOTFOUND when the
+	// session is unknown, expired, or revoked.
+	SessionActor(ctx context.Context, token string, idle, absolute time.Duration) (roster.Actor, roster.Account, error)
+	// DeleteSession ends one session.
+	DeleteSession(ctx context.Context, token string) error
+	// SignOutEverywhere ends every session of a person.
+	SignOutEverywhere(ctx context.Context, accountID, userID int64) error
+}
+
+// UserStore reads the people of an account.
+type UserStore interface {
+	// FindUsers returns a page of people. EINVALID for a malformed cursor.
+	FindUsers(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserPage, error)
+	// User returns one person. ENOTFOUND when not in the account.
+	User(ctx context.Context, accountID, userID int64) (roster.User, error)
+	// Administrators lists the account's administrators.
+	Administrators(ctx context.Context, accountID int64) ([]roster.User, error)
+	// Dashboard returns the summary counts.
+	Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error)
+}
+
+// GroupStore reads the group tree and role catalogue.
+type GroupStore interface {
+	// GroupTree returns the account's groups.
+	GroupTree(ctx context.Context, accountID int64) (*roster.GroupTree, error)
+	// Roles returns the account's role catalogue.
+	Roles(ctx context.Context, accountID int64) ([]roster.Role, error)
+}
+
+// InvitationStore reads invitations.
+type InvitationStore interface {
+	// FindInvitations returns a page of invitations and join requests.
+	// EINVALID for a malformed cursor.
+	FindInvitations(ctx context.Context, accountID int64, f roster.InvitationFilter, now time.Time, soon time.Duration) (roster.InvitationPage, error)
+}
+
+// Deps are what the server needs.
+type Deps struct {
+	Accounts    AccountStore
+	Users       UserStore
+	Groups      GroupStore
+	Invitations InvitationStore
+	Logger      *slog.Logger
+	// SessionKeys sign and encrypt the session cookie (pairs of 32-byte
+	// hash and block keys; the first pair is current, later ones rotate out).
+	SessionKeys [][]byte
+	// SecureCookies marks cookies Secure (served over TLS or behind a proxy
+	// that terminates it).
+	SecureCookies bool
+	// PasswordCost is the bcrypt cost of new password hashes.
+	PasswordCost int
+	// SessionIdle and SessionMax end sessions unused for, or older than, so long.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+	// Now is the clock (tests set it).
+	Now func() time.Time
+}
+
+// Server serves Roster over HTTP.
+type Server struct {
+	Deps
+	cookies *sessions.CookieStore
+	// throttle limits failed sign-ins per address; ipThrottle per client,
+	// more loosely (an office behind one address has many people).
+	throttle   *throttle
+	ipThrottle *throttle
+	handler    http.Handler
+}
+
+// NewServer returns the Roster HTTP handler.
+func NewServer(d Deps) *Server {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	if d.SessionIdle == 0 {
+		d.SessionIdle = 12 * time.Hour
+	}
+	if d.SessionMax == 0 {
+		d.SessionMax = 7 * 24 * time.Hour
+	}
+	if d.PasswordCost == 0 {
+		d.PasswordCost = 12
+	}
+	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
+	s.cookies = sessions.NewCookieStore(d.SessionKeys...)
+	s.cookies.Options = &sessions.Options{
+		Path:     "/",
+		MaxAge:   int(d.SessionMax / time.Second),
+		HttpOnly: true,
+		Secure:   d.SecureCookies,
+		SameSite: http.SameSiteLaxMode,
+	}
+	s.handler = s.routes()
+	return s
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -1,0 +1,150 @@
+package server
+
+import (
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/a-h/templ"
+
+	"github.com/roster-hub/roster/internal/i18n"
+	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/layout"
+	"github.com/roster-hub/roster/web/page"
+)
+
+func shell(a *roster.Actor, acc *roster.Account, title, section string) layout.Shell {
+	return layout.Shell{Title: title, AccountName: acc.Name, UserName: a.User.Name, UserEmail: a.User.Email,
+		Section: section, CanOpenHub: a.CanOpenHub()}
+}
+
+// handleUsers serves the Users hub: the whole page, or for htmx the piece
+// it targets (the People or Invitations results, or the tabs' body).
+func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	q := r.URL.Query()
+	now := s.Now()
+	h := page.Hub{
+		Shell: shell(a, acc, "", "users"),
+		Tab:   page.TabPeople,
+		Now:   now,
+		Soon:  time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour,
+	}
+	h.Shell.Title = i18n.T(ctx, "hub.title")
+	if q.Get("tab") == page.TabInvitations {
+		h.Tab = page.TabInvitations
+	}
+	var err error
+	if h.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+		return err
+	}
+	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+		return err
+	}
+	for _, role := range h.Roles {
+		if role.Key == roster.RoleAdministrator {
+			h.AdminRoleID = role.ID
+		}
+	}
+	target := hxTarget(r)
+	var canonical url.Values
+	if h.Tab == page.TabPeople {
+		h.People, h.Notes = roster.ParseUserFilter(q)
+		h.Notes = append(h.Notes, s.dropUnknownIDs(&h.People, h)...)
+		h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
+		if roster.ErrorCode(err) == roster.EINVALID { // a damaged page cursor: show the first page
+			h.People = h.People.FirstPage()
+			h.Notes = append(h.Notes, "after")
+			h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
+		}
+		canonical = h.People.Values()
+	} else {
+		h.Invites, h.Notes = roster.ParseInvitationFilter(q)
+		h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
+		if roster.ErrorCode(err) == roster.EINVALID {
+			h.Invites = h.Invites.FirstPage()
+			h.Notes = append(h.Notes, "iafter")
+			h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
+		}
+		canonical = h.Invites.Values()
+	}
+	if err != nil {
+		return err
+	}
+	var c templ.Component
+	switch target {
+	case "people-results":
+		c = page.PeopleResults(h)
+	case "invites-results":
+		c = page.InvitationsResults(h)
+	}
+	if c == nil {
+		if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, now, h.Soon); err != nil {
+			return err
+		}
+		if h.Inviters, err = s.Users.Administrators(ctx, acc.ID); err != nil {
+			return err
+		}
+		c = page.HubPage(h)
+		if target == "hub-body" {
+			c = page.HubBody(h)
+		}
+	}
+	if isFragment(r) {
+		// The form sends every field; the address bar shows the short,
+		// canonical form of the same view.
+		w.Header().Set("HX-Push-Url", "/users"+encodeQuery(canonical))
+	}
+	return render(w, r, http.StatusOK, c)
+}
+
+func encodeQuery(v url.Values) string {
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
+
+// dropUnknownIDs removes filter ids that are not this account's groups or
+// roles, and names them in the notes.
+func (s *Server) dropUnknownIDs(f *roster.UserFilter, h page.Hub) []string {
+	var notes []string
+	if f.GroupID != 0 {
+		if _, ok := h.Tree.Get(f.GroupID); !ok {
+			f.GroupID, f.ExcludeSubgroups = 0, false
+			notes = append(notes, "group")
+		}
+	}
+	kept := f.RoleIDs[:0]
+	for _, id := range f.RoleIDs {
+		known := false
+		for _, r := range h.Roles {
+			known = known || r.ID == id
+		}
+		if known {
+			kept = append(kept, id)
+		} else {
+			notes = append(notes, "role")
+		}
+	}
+	f.RoleIDs = kept
+	return notes
+}
+
+func (s *Server) handleMyAccount(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	u, err := s.Users.User(ctx, acc.ID, a.User.ID)
+	if err != nil {
+		return err
+	}
+	m := page.MyAccount{Shell: shell(a, acc, i18n.T(ctx, "account.title"), "account"), User: u}
+	if m.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+		return err
+	}
+	if m.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, page.Account(m))
+}

@@ -1,0 +1,224 @@
+// Package page holds one templ file per screen; every fragment a handler
+// may render alone is its own component.
+package page
+
+import (
+	"context"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roster-hub/roster/internal/i18n"
+	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/layout"
+)
+
+// Hub is everything the Users hub shows.
+type Hub struct {
+	Shell       layout.Shell
+	Tab         string // "people" or "invitations"
+	Dashboard   roster.Dashboard
+	AdminRoleID int64
+	Tree        *roster.GroupTree
+	Roles       []roster.Role
+	Inviters    []roster.User
+	People      roster.UserFilter
+	PeoplePage  roster.UserPage
+	Invites     roster.InvitationFilter
+	InvitesPage roster.InvitationPage
+	Notes       []string // URL parameters that were dropped
+	Now         time.Time
+	Soon        time.Duration
+}
+
+// Tab names.
+const (
+	TabPeople      = "people"
+	TabInvitations = "invitations"
+)
+
+func (h Hub) roleByID(id int64) (roster.Role, bool) {
+	for _, r := range h.Roles {
+		if r.ID == id {
+			return r, true
+		}
+	}
+	return roster.Role{}, false
+}
+
+// peopleURL is the hub address of a People view.
+func peopleURL(f roster.UserFilter) string {
+	return hubURL(f.Values())
+}
+
+func invitesURL(f roster.InvitationFilter) string {
+	return hubURL(f.Values())
+}
+
+func hubURL(v url.Values) string {
+	if len(v) == 0 {
+		return "/users"
+	}
+	return "/users?" + v.Encode()
+}
+
+// sortURL is the address that sorts the People view by key, flipping the
+// direction when it is already sorted by key.
+func sortURL(f roster.UserFilter, key string) string {
+	f = f.FirstPage()
+	if f.Sort == key {
+		f.Desc = !f.Desc
+	} else {
+		f.Sort, f.Desc = key, key == roster.SortAdded || key == roster.SortSignIn
+	}
+	return peopleURL(f)
+}
+
+func ariaSort(f roster.UserFilter, key string) string {
+	if f.Sort != key {
+		return "none"
+	}
+	if f.Desc {
+		return "descending"
+	}
+	return "ascending"
+}
+
+func id(n int64) string { return strconv.FormatInt(n, 10) }
+
+func hasID(ids []int64, n int64) bool {
+	for _, x := range ids {
+		if x == n {
+			return true
+		}
+	}
+	return false
+}
+
+func pathText(t *roster.GroupTree, gid int64) string {
+	return strings.Join(t.PathNames(gid), " › ")
+}
+
+// groupOption is how a group reads in a picker: indented by depth.
+func groupOption(g roster.Group) string {
+	if g.Depth() == 0 {
+		return g.Name
+	}
+	return strings.Repeat("\u00a0\u00a0\u00a0", g.Depth()-1) + "\u00a0" + g.Name
+}
+
+type sortOption struct {
+	value, sort, label string
+	desc               bool
+}
+
+// sortOptions are the "Sort by" choices, each a sort key and direction.
+var sortOptions = []sortOption{
+	{"name", roster.SortName, "sort.name_asc", false},
+	{"name:desc", roster.SortName, "sort.name_desc", true},
+	{"email", roster.SortEmail, "sort.email_asc", false},
+	{"added:desc", roster.SortAdded, "sort.added_desc", true},
+	{"added", roster.SortAdded, "sort.added_asc", false},
+	{"signin:desc", roster.SortSignIn, "sort.signin_desc", true},
+	{"signin", roster.SortSignIn, "sort.signin_asc", false},
+}
+
+func pageSummary(ctx context.Context, n int) string { return i18n.T(ctx, "pager.rows", n) }
+
+// pageLink is the address of the page after (next) or before the cursor.
+func pageLink(f roster.UserFilter, cursor string, next bool) string {
+	if cursor == "" {
+		return ""
+	}
+	f = f.FirstPage()
+	if next {
+		f.After = cursor
+	} else {
+		f.Before = cursor
+	}
+	return peopleURL(f)
+}
+
+func invitePageLink(f roster.InvitationFilter, cursor string, next bool) string {
+	if cursor == "" {
+		return ""
+	}
+	f = f.FirstPage()
+	if next {
+		f.After = cursor
+	} else {
+		f.Before = cursor
+	}
+	return invitesURL(f)
+}
+
+func ftoa(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) }
+
+const (
+	chartW = 320
+	chartH = 150
+)
+
+type chartBar struct {
+	start                    time.Time
+	sent, accepted           int64
+	x, sentY, sentH, accY, accH float64
+}
+
+type gridLine struct {
+	y     float64
+	value int64
+}
+
+type chart struct {
+	bars            []chartBar
+	gridLines       []gridLine
+	barW            float64
+	sent, accepted  int64
+}
+
+// newChart lays out the weekly bars: pairs of bars on a rounded scale with
+// three grid lines.
+func newChart(weeks []roster.WeekStat) chart {
+	const left, top, bottom = 28.0, 6.0, 16.0
+	plotH := float64(chartH) - top - bottom
+	var c chart
+	var peak int64 = 1
+	for _, w := range weeks {
+		peak = max(peak, w.Sent, w.Accepted)
+		c.sent += w.Sent
+		c.accepted += w.Accepted
+	}
+	step := niceStep(peak)
+	scaleMax := step * 3
+	for i := int64(0); i <= 3; i++ {
+		c.gridLines = append(c.gridLines, gridLine{top + plotH - plotH*float64(i*step)/float64(scaleMax), i * step})
+	}
+	if len(weeks) == 0 {
+		return c
+	}
+	slot := (float64(chartW) - left) / float64(len(weeks))
+	c.barW = slot * 0.36
+	for i, w := range weeks {
+		x := left + slot*float64(i) + slot*0.14
+		sh := plotH * float64(w.Sent) / float64(scaleMax)
+		ah := plotH * float64(w.Accepted) / float64(scaleMax)
+		c.bars = append(c.bars, chartBar{
+			start: w.Start, sent: w.Sent, accepted: w.Accepted, x: x,
+			sentY: top + plotH - sh, sentH: sh, accY: top + plotH - ah, accH: ah,
+		})
+	}
+	return c
+}
+
+// niceStep picks a grid step (1, 2, 5 × 10ⁿ) so three steps cover peak.
+func niceStep(peak int64) int64 {
+	for base := int64(1); ; base *= 10 {
+		for _, m := range []int64{1, 2, 5} {
+			if base*m*3 >= peak {
+				return base * m
+			}
+		}
+	}
+}
