@@ -12,7 +12,7 @@ run:
 
 ## test: the whole suite (store, handler and browser tests) on a private test cluster
 test: node_modules/axe-core/axe.min.js
-	@status=0; \
+	@mkdir -p test-output; status=0; \
 	$(GO) test -count=1 -timeout 20m -artifacts -outputdir=$(CURDIR)/test-output ./... || status=$$?; \
 	if [ -z "$$TEST_DATABASE_URL" ]; then $(GO) run ./cmd/roster db stop -dir $(TESTDB) >/dev/null 2>&1 || true; fi; \
 	exit $$status

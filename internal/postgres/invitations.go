@@ -113,7 +113,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 			return page, err
 		}
 		at, src, ok := strings.Cut(key, "|")
-		if !ok || (src != "0" && src != "1") {
+		if !ok || (src != "0" && src != "1") || checkTimestamp(at) != nil {
 			return page, roster.Errorf(roster.EINVALID, "page cursor is not valid")
 		}
 		op := "<"

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -58,6 +59,9 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	desc := f.Desc != backward // walking back reverses the order
 	if cursor != "" {
 		v, id, err := decodeCursor(cursor)
+		if err == nil && sc.typ == "timestamptz" {
+			err = checkTimestamp(v)
+		}
 		if err != nil {
 			return page, err
 		}
@@ -336,6 +340,17 @@ func encodeCursor(key string, id int64) string {
 	return base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(id, 10) + ":" + key))
 }
 
+// checkTimestamp accepts a timestamp as PostgreSQL writes it in UTC.
+func checkTimestamp(v string) error {
+	if v == "-infinity" {
+		return nil
+	}
+	if _, err := time.Parse("2006-01-02 15:04:05.999999-07", v); err != nil {
+		return roster.Errorf(roster.EINVALID, "page cursor is not valid")
+	}
+	return nil
+}
+
 func decodeCursor(c string) (string, int64, error) {
 	bad := roster.Errorf(roster.EINVALID, "page cursor is not valid")
 	b, err := base64.RawURLEncoding.DecodeString(c)
@@ -343,7 +358,9 @@ func decodeCursor(c string) (string, int64, error) {
 		return "", 0, bad
 	}
 	idStr, k, ok := strings.Cut(string(b), ":")
-	if !ok {
+	// PostgreSQL refuses text that is not UTF-8 or holds NUL (SQLSTATE
+	// 22021): a tampered key must read as a bad cursor, not a failure.
+	if !ok || !utf8.ValidString(k) || strings.ContainsRune(k, 0) {
 		return "", 0, bad
 	}
 	id, err := strconv.ParseInt(idStr, 10, 64)

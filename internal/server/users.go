@@ -93,8 +93,13 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	if isFragment(r) {
 		// The form sends every field; the address bar shows the short,
-		// canonical form of the same view.
-		w.Header().Set("HX-Push-Url", "/users"+encodeQuery(canonical))
+		// canonical form of the same view, and a request that leaves the
+		// view as it was (a search box losing focus) adds no history entry.
+		push := "/users" + encodeQuery(canonical)
+		if cur, err := url.Parse(r.Header.Get("HX-Current-URL")); err == nil && cur.RequestURI() == push {
+			push = "false"
+		}
+		w.Header().Set("HX-Push-Url", push)
 	}
 	return render(w, r, http.StatusOK, c)
 }

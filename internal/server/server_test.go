@@ -1,0 +1,137 @@
+package server_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/server"
+)
+
+var (
+	_ server.AccountStore    = (*postgres.AccountStore)(nil)
+	_ server.UserStore       = (*postgres.UserStore)(nil)
+	_ server.GroupStore      = (*postgres.GroupStore)(nil)
+	_ server.InvitationStore = (*postgres.InvitationStore)(nil)
+)
+
+// app is a running server on a real database seeded with the demo account.
+type app struct {
+	URL  string
+	Pool *pgxpool.Pool
+	srv  *httptest.Server
+}
+
+// newApp starts a server on its own database with the demo account.
+func newApp(t testing.TB) *app {
+	t.Helper()
+	pool := postgres.NewDB(t)
+	ctx := context.Background()
+	adminHash, _ := server.HashPassword(postgres.DemoAdminPassword, bcrypt.MinCost)
+	memberHash, _ := server.HashPassword(postgres.DemoMemberPassword, bcrypt.MinCost)
+	if _, err := postgres.SeedDemo(ctx, pool, adminHash, memberHash, time.Now()); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	accounts := postgres.NewAccountStore(pool)
+	h := server.NewServer(server.Deps{
+		Accounts:     accounts,
+		Users:        postgres.NewUserStore(pool),
+		Groups:       postgres.NewGroupStore(pool),
+		Invitations:  postgres.NewInvitationStore(pool),
+		Logger:       discardLogger(),
+		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
+		PasswordCost: bcrypt.MinCost,
+	})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return &app{URL: srv.URL, Pool: pool, srv: srv}
+}
+
+var (
+	sharedOnce sync.Once
+	sharedApp  *app
+)
+
+// readOnlyApp is one seeded server shared by tests that change nothing but
+// sessions.
+func readOnlyApp(t *testing.T) *app {
+	sharedOnce.Do(func() { sharedApp = newApp(&keepAlive{T: t}) })
+	if sharedApp == nil {
+		t.Fatal("shared app failed to start")
+	}
+	return sharedApp
+}
+
+// keepAlive lets the shared app outlive the test that happened to start it.
+type keepAlive struct{ *testing.T }
+
+func (k *keepAlive) Cleanup(func()) {}
+
+// client is a browser-like HTTP client with its own cookies that does not
+// follow redirects, so tests see them.
+func (a *app) client(t testing.TB) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (a *app) signIn(t testing.TB, email, password string) *http.Client {
+	t.Helper()
+	c := a.client(t)
+	res := a.post(t, c, "/login", url.Values{"email": {email}, "password": {password}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in %s: status %d", email, res.StatusCode)
+	}
+	return c
+}
+
+func (a *app) get(t testing.TB, c *http.Client, path string, headers ...string) (*http.Response, string) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, a.URL+path, nil)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res, string(b)
+}
+
+func (a *app) post(t testing.TB, c *http.Client, path string, form url.Values, headers ...string) *http.Response {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, a.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+func parse(t testing.TB, body string) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
