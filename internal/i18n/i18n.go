@@ -16,8 +16,8 @@ import (
 
 // Locale describes one supported regional form.
 type Locale struct {
-	Tag      language.Tag
-	Name     string // the locale's own name, for the picker
+	Tag       language.Tag
+	Name      string // the locale's own name, for the picker
 	Date      string // time layout of a date
 	DateTime  string // time layout of a date with time
 	ShortDate string // day and month

@@ -161,8 +161,8 @@ const (
 )
 
 type chartBar struct {
-	start                    time.Time
-	sent, accepted           int64
+	start                       time.Time
+	sent, accepted              int64
 	x, sentY, sentH, accY, accH float64
 }
 
@@ -172,10 +172,10 @@ type gridLine struct {
 }
 
 type chart struct {
-	bars            []chartBar
-	gridLines       []gridLine
-	barW            float64
-	sent, accepted  int64
+	bars           []chartBar
+	gridLines      []gridLine
+	barW           float64
+	sent, accepted int64
 }
 
 // newChart lays out the weekly bars: pairs of bars on a rounded scale with
