@@ -68,19 +68,32 @@ func NewWindow(ctx context.Context, dir string, width, height int) (context.Cont
 
 // SignIn signs in through the sign-in form and waits for the next page.
 func SignIn(ctx context.Context, base, email, password string) error {
-	return chromedp.Do(ctx,
+	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
 		chromedp.WaitVisible(chromedp.CSS("#email")),
 		chromedp.SendKeys(chromedp.CSS("#email"), email),
 		chromedp.SendKeys(chromedp.CSS("#password"), password),
 		chromedp.Click(chromedp.CSS("form[action='/login'] button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#main h1")),
 	)
+	if err != nil {
+		return err
+	}
+	// The sign-in page has a heading too: wait to have left it. Evaluating
+	// during the navigation fails, so errors only mean "not yet".
+	deadline := time.Now().Add(15 * time.Second)
+	for time.Now().Before(deadline) {
+		left, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`location.pathname !== "/login" && document.readyState === "complete"`))
+		if err == nil && left {
+			return chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#main h1")))
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return errors.New("sign-in did not leave the sign-in page")
 }
 
-// Screenshot saves a PNG of the whole page to path.
+// Screenshot saves a PNG of the visible part of the page to path.
 func Screenshot(ctx context.Context, path string) error {
-	buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	buf, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		return err
 	}

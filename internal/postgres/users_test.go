@@ -817,7 +817,7 @@ func TestCountersAgreeWithRecount(t *testing.T) {
 	a.exec(t, `UPDATE users SET status = 'active', session_version = session_version + 1 WHERE account_id = $1 AND id = $2`, a.acc.ID, u[1])
 	a.exec(t, `UPDATE users SET status = 'active' WHERE account_id = $1 AND id = $2`, a.acc.ID, u[1]) // no change
 	check("u1 reactivated")
-	a.exec(t, `UPDATE users SET status = 'deactivated' WHERE account_id = $1 AND id <> $2`, b.acc.ID, b.admin.ID)
+	b.exec(t, `UPDATE users SET status = 'deactivated' WHERE account_id = $1 AND id <> $2`, b.acc.ID, b.admin.ID)
 	check("B's people deactivated in bulk")
 	a.exec(t, `UPDATE users SET last_sign_in_at = $3 WHERE account_id = $1 AND id = ANY($2)`, a.acc.ID, []int64{u[2], u[5]}, testNow)
 	a.exec(t, `UPDATE users SET last_sign_in_at = NULL WHERE account_id = $1 AND id = $2`, a.acc.ID, u[4])
@@ -844,7 +844,7 @@ func TestCountersAgreeWithRecount(t *testing.T) {
 	// Deleting people who hold memberships and roles.
 	a.exec(t, `DELETE FROM users WHERE account_id = $1 AND id = $2`, a.acc.ID, u[3])
 	check("u3 deleted")
-	a.exec(t, `DELETE FROM users WHERE account_id = $1 AND id = ANY($2)`, b.acc.ID, []int64{b2, b3})
+	b.exec(t, `DELETE FROM users WHERE account_id = $1 AND id = ANY($2)`, b.acc.ID, []int64{b2, b3})
 	ca, cb := check("B's people deleted")
 
 	// Final state, counted by hand.
