@@ -103,7 +103,9 @@ CREATE TABLE memberships (
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (account_id, user_id, group_id),
     FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id) ON DELETE CASCADE,
-    FOREIGN KEY (account_id, group_id) REFERENCES groups (account_id, id)
+    -- cascades only when a whole account is deleted: the app refuses to
+    -- delete a group that still has members
+    FOREIGN KEY (account_id, group_id) REFERENCES groups (account_id, id) ON DELETE CASCADE
 );
 CREATE INDEX memberships_group_idx ON memberships (account_id, group_id, user_id);
 
@@ -116,7 +118,7 @@ CREATE TABLE role_assignments (
     created_at  timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (account_id, user_id, group_id, role_id),
     FOREIGN KEY (account_id, user_id, group_id) REFERENCES memberships (account_id, user_id, group_id) ON DELETE CASCADE,
-    FOREIGN KEY (account_id, role_id) REFERENCES roles (account_id, id)
+    FOREIGN KEY (account_id, role_id) REFERENCES roles (account_id, id) ON DELETE CASCADE
 );
 CREATE INDEX role_assignments_role_idx ON role_assignments (account_id, role_id, user_id);
 

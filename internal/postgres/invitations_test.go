@@ -16,6 +16,7 @@ import (
 
 // invSpec describes an invitation row; invitedBy 0 is the account's admin.
 type invSpec struct {
+	id                         int64 // 0: the next one
 	kind, email, label, status string
 	groupIDs, roleIDs          []int64
 	invitedBy                  int64
@@ -51,12 +52,17 @@ func (f *fixture) invitation(t *testing.T, s invSpec) int64 {
 	if s.status == roster.InviteRevoked {
 		revokedAt = tp(s.created.Add(time.Hour))
 	}
+	var idArg *int64
+	if s.id != 0 {
+		idArg = &s.id
+	}
 	var id int64
-	err := f.pool.QueryRow(t.Context(), `INSERT INTO invitations (account_id, kind, email, label, token_hash, status, group_ids, role_ids,
-	    invited_by, created_at, sent_at, expires_at, accepted_at, revoked_at, delivery, max_uses)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16) RETURNING id`,
+	err := f.pool.QueryRow(t.Context(), `INSERT INTO invitations (id, account_id, kind, email, label, token_hash, status, group_ids, role_ids,
+	    invited_by, created_at, sent_at, expires_at, accepted_at, revoked_at, delivery, max_uses) OVERRIDING SYSTEM VALUE
+	SELECT coalesce($17, nextval(pg_get_serial_sequence('invitations', 'id'))), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16
+	RETURNING id`,
 		f.acc.ID, s.kind, email, label, tok, s.status, s.groupIDs, s.roleIDs, s.invitedBy, s.created, sentAt, s.expires, s.accepted,
-		revokedAt, delivery, maxUses).Scan(&id)
+		revokedAt, delivery, maxUses, idArg).Scan(&id)
 	if err != nil {
 		t.Fatalf("add invitation %+v: %v", s, err)
 	}
@@ -194,17 +200,16 @@ func (x *invitationsFixture) handles(rows []roster.Invitation) []string {
 // creation time put join requests first, then the higher id.
 var allInvitationRows = []string{"jr1", "jr2", "rev", "acc", "pend", "link", "soon", "late", "exp", "link2"}
 
-func TestFindInvitationsFilters(t *testing.T) {
-	t.Parallel()
-	pool := NewDB(t)
-	x := newInvitationsFixture(t, pool)
-	store := NewInvitationStore(pool)
+type invitationFilterCase struct {
+	name string
+	f    roster.InvitationFilter
+	want []string // in table order
+}
+
+// filterCases are the Invitations filters on account A and what they find.
+func (x *invitationsFixture) filterCases() []invitationFilterCase {
 	r, g := x.a.roles, x.groups
-	tests := []struct {
-		name string
-		f    roster.InvitationFilter
-		want []string // in table order
-	}{
+	return []invitationFilterCase{
 		{"all", roster.InvitationFilter{}, allInvitationRows},
 		{"pending", roster.InvitationFilter{Status: roster.InvitePending}, []string{"pend", "link", "soon"}},
 		{"expiring soon", roster.InvitationFilter{Status: roster.InviteExpiringSoon}, []string{"soon"}},
@@ -235,7 +240,18 @@ func TestFindInvitationsFilters(t *testing.T) {
 		{"B's role", roster.InvitationFilter{RoleID: x.b.roles[roster.RoleRequisitioner]}, nil},
 		{"B's admin", roster.InvitationFilter{InvitedBy: x.b.admin.ID}, nil},
 	}
-	for _, tc := range tests {
+}
+
+func TestFindInvitationsFilters(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	x := newInvitationsFixture(t, pool)
+	runInvitationFilterCases(t, x)
+}
+
+func runInvitationFilterCases(t *testing.T, x *invitationsFixture) {
+	store := NewInvitationStore(x.a.pool)
+	for _, tc := range x.filterCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := tc.f
@@ -467,6 +483,54 @@ func TestFindInvitationsIsolation(t *testing.T) {
 			if len(page.Invitations) != 0 || page.Total != 0 {
 				t.Errorf("%s %+v: found %d rows", side.fx.acc.Name, f, len(page.Invitations))
 			}
+		}
+	}
+}
+
+// TestFindInvitationsCollidingIDs: another account reuses A's ids for its
+// people, groups, roles, invitations and join requests (as it may once the
+// database is distributed by account); A's table is unchanged.
+func TestFindInvitationsCollidingIDs(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	x := newInvitationsFixture(t, pool)
+	c := newFixture(t, pool, roster.Signup{AccountName: "Umbrella", Name: "Carl Umbrella", Email: "carl@umbrella.example", PasswordHash: "x"}, testNow)
+	// Twins of A's two inviters, and A's Sales id below A's Finance id.
+	c.user(t, personSpec{id: x.a.admin.ID, name: "Twin Quinn", email: "twin-quinn@umbrella.example"})
+	c.user(t, personSpec{id: x.rita, name: "Twin Rita", email: "twin-rita@umbrella.example"})
+	cF := c.groupWithID(t, c.root, "Finance", x.groups["F"])
+	cS := c.groupWithID(t, cF, "Sales", x.groups["S"])
+	var roleIDs []int64
+	for _, id := range x.a.roles {
+		c.exec(t, `INSERT INTO roles (id, account_id, name) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3)`, id, c.acc.ID, fmt.Sprintf("Custom %d", id))
+		roleIDs = append(roleIDs, id)
+	}
+	for id := range x.inv {
+		s := invSpec{id: id, kind: roster.KindEmail, email: "twin@umbrella.example", status: "pending", groupIDs: []int64{cS}, roleIDs: roleIDs,
+			invitedBy: x.rita, created: testNow.Add(-time.Hour), expires: testNow.Add(3 * time.Hour)}
+		if id == x.link {
+			s.kind, s.email, s.label = roster.KindLink, "", "Twin link"
+		}
+		c.invitation(t, s)
+	}
+	for id := range x.req {
+		c.exec(t, `INSERT INTO join_requests (id, account_id, invitation_id, email, name, status, group_ids, role_ids, created_at)
+		OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3, $4, 'Twin', 'pending', $5, $6, $7)`,
+			id, c.acc.ID, x.link, fmt.Sprintf("twin-%d@umbrella.example", id), []int64{cS}, roleIDs, testNow.Add(-time.Hour))
+	}
+	runInvitationFilterCases(t, x)
+
+	// C sees its own rows only: one per id it reused.
+	page, err := NewInvitationStore(pool).FindInvitations(t.Context(), c.acc.ID, roster.InvitationFilter{GroupID: cF, Limit: 100}, testNow, invSoon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := len(x.inv) + len(x.req); len(page.Invitations) != want || page.Total != int64(want) {
+		t.Errorf("C's table: %d rows (Total %d), want %d", len(page.Invitations), page.Total, want)
+	}
+	for _, v := range page.Invitations {
+		if (v.Email != "twin@umbrella.example" && !strings.HasPrefix(v.Email, "twin-") && v.Label != "Twin link") || v.InvitedByName != "Twin Rita" {
+			t.Errorf("C's table shows %+v", v)
 		}
 	}
 }

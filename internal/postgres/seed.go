@@ -101,6 +101,7 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, adminHash, memberHash str
 	if exists {
 		return false, nil
 	}
+	made := false
 	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
 		// Serialise concurrent seeders (two `roster dev` starting at once).
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(727275)`); err != nil {
@@ -108,11 +109,12 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, adminHash, memberHash str
 		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1)`, DemoAdminEmail).Scan(&exists); err != nil || exists {
-			return err
+			return err // a concurrent seeder made it while we waited
 		}
+		made = true
 		return seedDemo(ctx, tx, adminHash, memberHash, now)
 	})
-	return err == nil, err
+	return made && err == nil, err
 }
 
 func seedDemo(ctx context.Context, tx pgx.Tx, adminHash, memberHash string, now time.Time) error {

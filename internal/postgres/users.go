@@ -48,7 +48,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	}
 	w := &where{}
 	w.add("u.account_id = %s", accountID)
-	userConditions(w, f)
+	userConditions(w, accountID, f)
 	filterSQL, filterArgs := w.sql(), slices.Clone(w.args)
 
 	backward := f.Before != ""
@@ -144,7 +144,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 }
 
 // userConditions adds the People filter's conditions on users u.
-func userConditions(w *where, f roster.UserFilter) {
+func userConditions(w *where, accountID int64, f roster.UserFilter) {
 	if f.Query != "" {
 		pat := escapeLike(f.Query)
 		if f.ShortQuery() {
@@ -174,8 +174,10 @@ func userConditions(w *where, f roster.UserFilter) {
 		if f.ExcludeSubgroups {
 			w.add("EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id AND m.group_id = %s)", f.GroupID)
 		} else {
+			// The subtree's ids are computed once (an InitPlan), then each
+			// person is an index probe of memberships.
 			w.add(`EXISTS (SELECT 1 FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id
-			  AND m.group_id IN (SELECT g.id FROM groups g WHERE g.account_id = u.account_id AND g.path @> ARRAY[%s::bigint]))`, f.GroupID)
+			  AND m.group_id = ANY(ARRAY(SELECT g.id FROM groups g WHERE g.account_id = %s AND g.path @> ARRAY[%s::bigint])))`, accountID, f.GroupID)
 		}
 	}
 }

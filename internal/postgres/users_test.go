@@ -60,14 +60,28 @@ func newFixture(t *testing.T, pool *pgxpool.Pool, su roster.Signup, at time.Time
 // its own id (as the seeder does).
 func (f *fixture) group(t *testing.T, parent int64, name string) int64 {
 	t.Helper()
+	return f.groupWithID(t, parent, name, 0)
+}
+
+// groupWithID is group with a chosen id (0: the next one). Ids are only
+// unique within an account (the keys include account_id), so another
+// account may reuse them.
+func (f *fixture) groupWithID(t *testing.T, parent int64, name string, id int64) int64 {
+	t.Helper()
 	ctx := t.Context()
-	var id int64
 	err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
-		if err := tx.QueryRow(ctx, `INSERT INTO groups (account_id, parent_id, name, path) VALUES ($1, $2, $3, '{}') RETURNING id`,
-			f.acc.ID, parent, name).Scan(&id); err != nil {
+		var err error
+		if id == 0 {
+			err = tx.QueryRow(ctx, `INSERT INTO groups (account_id, parent_id, name, path) VALUES ($1, $2, $3, '{}') RETURNING id`,
+				f.acc.ID, parent, name).Scan(&id)
+		} else {
+			_, err = tx.Exec(ctx, `INSERT INTO groups (id, account_id, parent_id, name, path) OVERRIDING SYSTEM VALUE VALUES ($4, $1, $2, $3, '{}')`,
+				f.acc.ID, parent, name, id)
+		}
+		if err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `UPDATE groups SET path = (SELECT p.path FROM groups p WHERE p.account_id = $1 AND p.id = $2) || id
+		_, err = tx.Exec(ctx, `UPDATE groups SET path = (SELECT p.path FROM groups p WHERE p.account_id = $1 AND p.id = $2) || id
 		WHERE account_id = $1 AND id = $3`, f.acc.ID, parent, id)
 		return err
 	})
@@ -78,6 +92,7 @@ func (f *fixture) group(t *testing.T, parent int64, name string) int64 {
 }
 
 type personSpec struct {
+	id          int64 // 0: the next one
 	name, email string
 	status      string // "" is active
 	created     time.Time
@@ -97,9 +112,15 @@ func (f *fixture) user(t *testing.T, p personSpec) int64 {
 	if p.invitedBy != 0 {
 		ib = &p.invitedBy
 	}
-	var id int64
-	err := f.pool.QueryRow(t.Context(), `INSERT INTO users (account_id, email, name, status, password_hash, created_at, last_sign_in_at, invited_by)
-	VALUES ($1, $2, $3, $4, 'x', $5, $6, $7) RETURNING id`, f.acc.ID, p.email, p.name, p.status, p.created, p.signIn, ib).Scan(&id)
+	id := p.id
+	var err error
+	if id == 0 {
+		err = f.pool.QueryRow(t.Context(), `INSERT INTO users (account_id, email, name, status, password_hash, created_at, last_sign_in_at, invited_by)
+		VALUES ($1, $2, $3, $4, 'x', $5, $6, $7) RETURNING id`, f.acc.ID, p.email, p.name, p.status, p.created, p.signIn, ib).Scan(&id)
+	} else {
+		_, err = f.pool.Exec(t.Context(), `INSERT INTO users (id, account_id, email, name, status, password_hash, created_at, last_sign_in_at, invited_by)
+		OVERRIDING SYSTEM VALUE VALUES ($8, $1, $2, $3, $4, 'x', $5, $6, $7)`, f.acc.ID, p.email, p.name, p.status, p.created, p.signIn, ib, id)
+	}
 	if err != nil {
 		t.Fatalf("add person %q: %v", p.email, err)
 	}
@@ -242,20 +263,18 @@ func sortedCopy(s []string) []string {
 	return s
 }
 
-func TestFindUsersFilters(t *testing.T) {
-	t.Parallel()
-	pool := NewDB(t)
-	px := newPeopleFixture(t, pool)
-	store := NewUserStore(pool)
+type userFilterCase struct {
+	name string
+	f    roster.UserFilter
+	want []string // handles, any order
+}
+
+// userFilterCases are the People filters on account A and who they find.
+func (px *peopleFixture) userFilterCases() []userFilterCase {
 	all := slices.Sorted(maps.Keys(px.ids))
 	r := px.a.roles
 	g := px.groups
-
-	tests := []struct {
-		name string
-		f    roster.UserFilter
-		want []string // handles, any order
-	}{
+	return []userFilterCase{
 		{"no filter", roster.UserFilter{}, all},
 		// contains search, case- and accent-insensitive, on name and email
 		{"zoe finds Zoë", roster.UserFilter{Query: "zoe"}, []string{"zoe"}},
@@ -313,7 +332,18 @@ func TestFindUsersFilters(t *testing.T) {
 		{"B's roles", roster.UserFilter{RoleIDs: slices.Collect(maps.Values(px.b.roles))}, nil},
 		{"invited by B's admin", roster.UserFilter{InvitedBy: px.b.admin.ID}, nil},
 	}
-	for _, tc := range tests {
+}
+
+func TestFindUsersFilters(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	px := newPeopleFixture(t, pool)
+	runUserFilterCases(t, px)
+}
+
+func runUserFilterCases(t *testing.T, px *peopleFixture) {
+	store := NewUserStore(px.a.pool)
+	for _, tc := range px.userFilterCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			f := tc.f
@@ -612,39 +642,8 @@ func TestFindUsersMemberships(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, g := px.a.roles, px.groups
-	want := map[string][]roster.Membership{
-		"admin": {{GroupID: g["root"], RoleIDs: []int64{r[roster.RoleAdministrator]}}},
-		"zoe": {
-			{GroupID: g["F"], RoleIDs: []int64{r[roster.RoleApprover]}},
-			{GroupID: g["E"], RoleIDs: []int64{r[roster.RoleRequisitioner]}},
-		},
-		"jose": {
-			{GroupID: g["P"], RoleIDs: sortedIDs(r[roster.RoleRequisitioner], r[roster.RoleFinance])},
-			{GroupID: g["S"], RoleIDs: []int64{}},
-		},
-		"ana": {{GroupID: g["S"], RoleIDs: []int64{r[roster.RoleAnalyst]}}},
-		"aug": {{GroupID: g["E"], RoleIDs: []int64{r[roster.RoleAdministrator]}}},
-	}
-	if len(page.Users) != len(px.ids) {
-		t.Fatalf("%d people, want %d", len(page.Users), len(px.ids))
-	}
-	for _, u := range page.Users {
-		h := px.names[u.ID]
-		w := want[h]
-		if len(u.Memberships) != len(w) {
-			t.Errorf("%s: memberships %+v, want %+v", h, u.Memberships, w)
-			continue
-		}
-		for i := range w {
-			if u.Memberships[i].GroupID != w[i].GroupID || !slices.Equal(u.Memberships[i].RoleIDs, w[i].RoleIDs) {
-				t.Errorf("%s: memberships %+v, want %+v", h, u.Memberships, w)
-			}
-			if u.Memberships[i].RoleIDs == nil {
-				t.Errorf("%s: RoleIDs nil in %+v, want an empty list", h, u.Memberships[i])
-			}
-		}
-	}
+	px.checkMemberships(t, page.Users)
+	g := px.groups
 	// The row also carries who invited the person, and the person itself.
 	for _, u := range page.Users {
 		switch px.names[u.ID] {
@@ -679,6 +678,45 @@ func TestFindUsersMemberships(t *testing.T) {
 	}
 	if got := px.handles(admins); !slices.Equal(got, []string{"aug", "admin"}) {
 		t.Errorf("Administrators = %v, want [aug admin]", got)
+	}
+}
+
+// checkMemberships asserts that users (all of A's people) carry exactly
+// their groups and the roles held in each.
+func (px *peopleFixture) checkMemberships(t *testing.T, users []roster.User) {
+	t.Helper()
+	r, g := px.a.roles, px.groups
+	want := map[string][]roster.Membership{
+		"admin": {{GroupID: g["root"], RoleIDs: []int64{r[roster.RoleAdministrator]}}},
+		"zoe": {
+			{GroupID: g["F"], RoleIDs: []int64{r[roster.RoleApprover]}},
+			{GroupID: g["E"], RoleIDs: []int64{r[roster.RoleRequisitioner]}},
+		},
+		"jose": {
+			{GroupID: g["P"], RoleIDs: sortedIDs(r[roster.RoleRequisitioner], r[roster.RoleFinance])},
+			{GroupID: g["S"], RoleIDs: []int64{}},
+		},
+		"ana": {{GroupID: g["S"], RoleIDs: []int64{r[roster.RoleAnalyst]}}},
+		"aug": {{GroupID: g["E"], RoleIDs: []int64{r[roster.RoleAdministrator]}}},
+	}
+	if len(users) != len(px.ids) {
+		t.Fatalf("%d people, want %d", len(users), len(px.ids))
+	}
+	for _, u := range users {
+		h := px.names[u.ID]
+		w := want[h]
+		if len(u.Memberships) != len(w) {
+			t.Errorf("%s: memberships %+v, want %+v", h, u.Memberships, w)
+			continue
+		}
+		for i := range w {
+			if u.Memberships[i].GroupID != w[i].GroupID || !slices.Equal(u.Memberships[i].RoleIDs, w[i].RoleIDs) {
+				t.Errorf("%s: memberships %+v, want %+v", h, u.Memberships, w)
+			}
+			if u.Memberships[i].RoleIDs == nil {
+				t.Errorf("%s: RoleIDs nil in %+v, want an empty list", h, u.Memberships[i])
+			}
+		}
 	}
 }
 
@@ -996,4 +1034,105 @@ func TestDashboard(t *testing.T) {
 func reflectEqualDashboard(a, b roster.Dashboard) bool {
 	a.Weeks, b.Weeks = nil, nil
 	return fmt.Sprintf("%+v", a) == fmt.Sprintf("%+v", b)
+}
+
+// addTwinAccount makes account C ("Umbrella"), whose rows reuse account A's
+// ids, as they may once the database is distributed by account: a group
+// with A's Finance id above one with A's Sales id, roles with A's role ids,
+// and a twin of every person of A (same id and name) who is in both those
+// groups with every role, invited by the twin of A's admin; Zoë's twin is
+// also C's Administrator. Any query that
+// forgets account_id somewhere mixes C's rows into A's answers.
+func addTwinAccount(t *testing.T, px *peopleFixture) *fixture {
+	t.Helper()
+	pool := px.a.pool
+	c := newFixture(t, pool, roster.Signup{AccountName: "Umbrella", Name: "Carl Umbrella", Email: "carl@umbrella.example", PasswordHash: "x"}, testNow)
+	cF := c.groupWithID(t, c.root, "Finance", px.groups["F"])
+	cS := c.groupWithID(t, cF, "Sales", px.groups["S"])
+	c.groupWithID(t, c.root, "Payables", px.groups["P"])
+	for _, id := range px.a.roles {
+		c.exec(t, `INSERT INTO roles (id, account_id, name) OVERRIDING SYSTEM VALUE VALUES ($1, $2, $3)`, id, c.acc.ID, fmt.Sprintf("Custom %d", id))
+	}
+	handles := slices.Sorted(maps.Keys(px.ids))
+	// The admin's twin first: the others are invited by it.
+	slices.SortStableFunc(handles, func(x, y string) int { return cmp.Compare(boolInt(x != "admin"), boolInt(y != "admin")) })
+	for _, h := range handles {
+		id := px.ids[h]
+		p := personSpec{id: id, name: "Twin " + h, email: "twin-" + h + "@umbrella.example", status: roster.StatusDeactivated, signIn: tp(testNow)}
+		if h != "admin" {
+			p.invitedBy = px.ids["admin"]
+		}
+		c.user(t, p)
+		for _, gid := range []int64{cF, cS} {
+			c.exec(t, `INSERT INTO memberships (account_id, user_id, group_id) VALUES ($1, $2, $3)`, c.acc.ID, id, gid)
+			for _, rid := range px.a.roles {
+				c.exec(t, `INSERT INTO role_assignments (account_id, user_id, group_id, role_id) VALUES ($1, $2, $3, $4)`, c.acc.ID, id, gid, rid)
+			}
+		}
+	}
+	// Zoë's twin is also a real Administrator of C.
+	c.grant(t, px.ids["zoe"], cF, roster.RoleAdministrator)
+	// The counters of the twins are their own account's.
+	checkCounters(t, pool, c.acc.ID, "twin account")
+	checkCounters(t, pool, px.a.acc.ID, "beside the twin account")
+	return c
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TestFindUsersCollidingIDs: with another account reusing every id of
+// account A, A's People table still shows exactly A's people, groups and
+// roles.
+func TestFindUsersCollidingIDs(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	px := newPeopleFixture(t, pool)
+	c := addTwinAccount(t, px)
+	runUserFilterCases(t, px)
+
+	store := NewUserStore(pool)
+	ctx := t.Context()
+	page, err := store.FindUsers(ctx, px.a.acc.ID, roster.UserFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.checkMemberships(t, page.Users)
+	for _, u := range page.Users {
+		if u.InvitedByName != "" && u.InvitedByName != "Quinn Admin" && u.InvitedByName != "Augustin Rivers" {
+			t.Errorf("%s invited by %q", u.Name, u.InvitedByName)
+		}
+	}
+	u, err := store.User(ctx, px.a.acc.ID, px.ids["zoe"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	px.checkMemberships(t, append([]roster.User{u}, slices.DeleteFunc(slices.Clone(page.Users), func(x roster.User) bool { return x.ID == u.ID })...))
+	if u.InvitedByName != "Quinn Admin" || u.Name != "Zoë Müller" {
+		t.Errorf("User(zoe) = %+v", u)
+	}
+	admins, err := store.Administrators(ctx, px.a.acc.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := px.handles(admins); !slices.Equal(got, []string{"aug", "admin"}) {
+		t.Errorf("Administrators = %v, want [aug admin]", got)
+	}
+	// And the twins' own view holds only twins.
+	cPage, err := store.FindUsers(ctx, c.acc.ID, roster.UserFilter{GroupID: px.groups["F"], Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cPage.Users) != len(px.ids) {
+		t.Errorf("C's Finance subtree has %d people, want %d twins", len(cPage.Users), len(px.ids))
+	}
+	for _, u := range cPage.Users {
+		if !strings.HasPrefix(u.Name, "Twin ") || len(u.Memberships) != 2 || len(u.Memberships[0].RoleIDs) < 5 {
+			t.Errorf("C's table shows %+v", u)
+		}
+	}
 }
