@@ -21,16 +21,17 @@ type Locale struct {
 	Date      string // time layout of a date
 	DateTime  string // time layout of a date with time
 	ShortDate string // day and month
+	LongDate  string // the date written out, weekday included
 }
 
 // Locales are the regions Roster serves today. The other rollout locales
 // (fr-CA, es-MX, fr-FR, it-IT, es-ES, de-DE) join with their catalogues.
 var Locales = []Locale{
-	{language.MustParse("en-US"), "English (United States)", "Jan 2, 2006", "Jan 2, 2006, 3:04 PM", "Jan 2"},
-	{language.MustParse("en-CA"), "English (Canada)", "Jan 2, 2006", "Jan 2, 2006, 3:04 p.m.", "Jan 2"},
-	{language.MustParse("en-GB"), "English (United Kingdom)", "2 Jan 2006", "2 Jan 2006, 15:04", "2 Jan"},
-	{language.MustParse("en-IN"), "English (India)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan"},
-	{language.MustParse("en-AU"), "English (Australia)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan"},
+	{language.MustParse("en-US"), "English (United States)", "Jan 2, 2006", "Jan 2, 2006, 3:04 PM", "Jan 2", "Monday, January 2, 2006"},
+	{language.MustParse("en-CA"), "English (Canada)", "Jan 2, 2006", "Jan 2, 2006, 3:04 p.m.", "Jan 2", "Monday, January 2, 2006"},
+	{language.MustParse("en-GB"), "English (United Kingdom)", "2 Jan 2006", "2 Jan 2006, 15:04", "2 Jan", "Monday 2 January 2006"},
+	{language.MustParse("en-IN"), "English (India)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan", "Monday, 2 January 2006"},
+	{language.MustParse("en-AU"), "English (Australia)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan", "Monday, 2 January 2006"},
 }
 
 var (
@@ -39,9 +40,11 @@ var (
 )
 
 func init() {
-	for key, msg := range english {
-		if err := cat.SetString(language.English, key, msg); err != nil {
-			panic(err)
+	for _, m := range []map[string]string{english, englishEmail} {
+		for key, msg := range m {
+			if err := cat.SetString(language.English, key, msg); err != nil {
+				panic(err)
+			}
 		}
 	}
 	for key, forms := range englishPlurals {
@@ -98,6 +101,10 @@ func (l *Localizer) Number(n int64) string { return l.printer.Sprintf("%d", n) }
 // Date formats t as a date in the locale's form.
 func (l *Localizer) Date(t time.Time) string { return t.Format(l.Locale.Date) }
 
+// LongDate writes the date out in full ("Monday, January 2, 2006"), as
+// emails state an expiry.
+func (l *Localizer) LongDate(t time.Time) string { return t.Format(l.Locale.LongDate) }
+
 // ShortDate formats t as day and month.
 func (l *Localizer) ShortDate(t time.Time) string { return t.Format(l.Locale.ShortDate) }
 
@@ -139,6 +146,9 @@ func (l *Localizer) Relative(t, now time.Time) string {
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {
 	_, ok := english[key]
+	if !ok {
+		_, ok = englishEmail[key]
+	}
 	if !ok {
 		_, ok = englishPlurals[key]
 	}
