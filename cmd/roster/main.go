@@ -15,12 +15,16 @@ import (
 	"os/signal"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
+	"github.com/roster-hub/roster/internal/mail"
 	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/roster"
 	"github.com/roster-hub/roster/internal/server"
 )
 
@@ -50,6 +54,15 @@ Settings (environment):
   SESSION_IDLE     Sign out after this long unused (default 12h)
   SESSION_MAX      Sign out this long after sign-in at the latest (default 168h)
   PASSWORD_COST    bcrypt cost of new password hashes (default 12)
+  BASE_URL         Public address of the site, used in email links
+                   (default http://ADDR)
+  SMTP_URL         Mail server: smtp://[user:pass@]host:port (STARTTLS when
+                   offered) or smtps://... (dev without it: mail goes to the
+                   outbox page /dev/mail and the log)
+  MAIL_FROM        Sender of emails (default "Roster <no-reply@localhost>")
+  TOKEN_KEY        Secret (32+ characters) from which invitation links are
+                   derived; default: one generated and kept in the database.
+                   Set it so a copy of the database cannot rebuild links.
   LOG_FORMAT       "json" (default for serve) or "text" (default for dev)
   DATA_DIR         Folder of the private cluster (default .data)
 `
@@ -93,7 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		defer pool.Close()
-		return seedDemo(ctx, pool, stdout)
+		return seedDemo(ctx, pool, getenv, stdout)
 	case "db":
 		return db(ctx, args[1:], getenv, stdout)
 	default:
@@ -185,7 +198,11 @@ func ensureDatabase(ctx context.Context, base, name string) (string, error) {
 	return postgres.WithDatabase(base, name), nil
 }
 
-func seedDemo(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
+func seedDemo(ctx context.Context, pool *pgxpool.Pool, getenv func(string) string, stdout io.Writer) error {
+	key, err := tokenKey(ctx, postgres.NewAccountStore(pool), getenv)
+	if err != nil {
+		return err
+	}
 	adminHash, err := server.HashPassword(postgres.DemoAdminPassword, 10)
 	if err != nil {
 		return err
@@ -195,7 +212,7 @@ func seedDemo(ctx context.Context, pool *pgxpool.Pool, stdout io.Writer) error {
 		return err
 	}
 	start := time.Now()
-	made, err := postgres.SeedDemo(ctx, pool, adminHash, memberHash, time.Now())
+	made, err := postgres.SeedDemo(ctx, pool, key, adminHash, memberHash, time.Now())
 	if err != nil {
 		return fmt.Errorf("seed demo: %w", err)
 	}
@@ -234,7 +251,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		return err
 	}
 	if devMode {
-		if err := seedDemo(ctx, pool, stdout); err != nil {
+		if err := seedDemo(ctx, pool, getenv, stdout); err != nil {
 			return err
 		}
 	}
@@ -261,31 +278,84 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 			return fmt.Errorf("PASSWORD_COST: %q is not a bcrypt cost between 4 and 31", v)
 		}
 	}
+	addr := getenv("ADDR")
+	if addr == "" {
+		addr = "127.0.0.1:8080"
+	}
+	baseURL := strings.TrimRight(getenv("BASE_URL"), "/")
+	if baseURL == "" {
+		baseURL = "http://" + addr
+	}
+	key, err := tokenKey(ctx, accounts, getenv)
+	if err != nil {
+		return err
+	}
+	var sender mail.Sender
+	var outbox *mail.Outbox
+	if u := getenv("SMTP_URL"); u != "" {
+		from := getenv("MAIL_FROM")
+		if from == "" {
+			from = "Roster <no-reply@localhost>"
+		}
+		if sender, err = mail.NewSMTPSender(u, from); err != nil {
+			return err
+		}
+	} else {
+		outbox = mail.NewOutbox(logger, 200)
+		sender = outbox
+		if !devMode {
+			logger.Warn("SMTP_URL is not set: emails are only logged")
+			outbox = nil
+		}
+	}
+	// Stores enqueue on an insert-only queue inside their transactions;
+	// the working queue sends the emails and runs the periodic sweep.
+	inserter, err := postgres.NewQueue(pool, postgres.QueueConfig{})
+	if err != nil {
+		return err
+	}
+	invitations := postgres.NewInvitationStore(pool, inserter, key)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: key, BaseURL: baseURL})
+	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
+	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)}, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if err := jobs.Start(ctx); err != nil {
+		return err
+	}
+	defer func() {
+		stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		jobs.Stop(stop)
+	}()
 	srv := server.NewServer(server.Deps{
 		Accounts:      accounts,
 		Users:         postgres.NewUserStore(pool),
 		Groups:        postgres.NewGroupStore(pool),
-		Invitations:   postgres.NewInvitationStore(pool),
+		Invitations:   invitations,
 		Logger:        logger,
 		SessionKeys:   [][]byte{hashKey, blockKey},
 		SecureCookies: getenv("SECURE_COOKIES") == "true",
 		PasswordCost:  cost,
 		SessionIdle:   idle,
 		SessionMax:    maxAge,
+		BaseURL:       baseURL,
+		Outbox:        outbox,
 	})
-	addr := getenv("ADDR")
-	if addr == "" {
-		addr = "127.0.0.1:8080"
-	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
 	}
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	if devMode {
-		fmt.Fprintf(stdout, "\nRoster is running at http://%s\n", ln.Addr())
+		fmt.Fprintf(stdout, "\nRoster is running at %s\n", baseURL)
 		fmt.Fprintf(stdout, "  Demo administrator: %s / %s\n", postgres.DemoAdminEmail, postgres.DemoAdminPassword)
 		fmt.Fprintf(stdout, "  Demo member:        %s / %s\n", postgres.DemoMemberEmail, postgres.DemoMemberPassword)
+		if outbox != nil {
+			fmt.Fprintf(stdout, "  Emails sent:        %s/dev/mail\n", baseURL)
+		}
 		fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
 	} else {
 		logger.Info("serving", "addr", ln.Addr().String())
@@ -301,4 +371,16 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return hs.Shutdown(shutdown)
+}
+
+// tokenKey is TOKEN_KEY, else a key generated once and kept in the database.
+func tokenKey(ctx context.Context, accounts *postgres.AccountStore, getenv func(string) string) (roster.TokenKey, error) {
+	if k := getenv("TOKEN_KEY"); k != "" {
+		if len(k) < 32 {
+			return nil, errors.New("TOKEN_KEY: use at least 32 characters")
+		}
+		return roster.TokenKey(k), nil
+	}
+	k, err := accounts.Secret(ctx, "token-key", 32)
+	return roster.TokenKey(k), err
 }

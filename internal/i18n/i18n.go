@@ -40,7 +40,7 @@ var (
 )
 
 func init() {
-	for _, m := range []map[string]string{english, englishEmail} {
+	for _, m := range catalogues() {
 		for key, msg := range m {
 			if err := cat.SetString(language.English, key, msg); err != nil {
 				panic(err)
@@ -145,15 +145,20 @@ func (l *Localizer) Relative(t, now time.Time) string {
 
 // Has reports whether key is in the catalogue.
 func Has(key string) bool {
-	_, ok := english[key]
-	if !ok {
-		_, ok = englishEmail[key]
+	ok := false
+	for _, m := range catalogues() {
+		if _, in := m[key]; in {
+			ok = true
+		}
 	}
 	if !ok {
 		_, ok = englishPlurals[key]
 	}
 	return ok
 }
+
+// catalogues are the English message maps, one per part of the product.
+func catalogues() []map[string]string { return []map[string]string{english, englishEmail, englishInvitee} }
 
 type ctxKey struct{}
 

@@ -15,8 +15,10 @@ import (
 // Every message key written in the code is in the catalogue.
 func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
 	prefixes := map[string]bool{}
-	for k := range english {
-		prefixes[strings.SplitN(k, ".", 2)[0]] = true
+	for _, m := range catalogues() {
+		for k := range m {
+			prefixes[strings.SplitN(k, ".", 2)[0]] = true
+		}
 	}
 	for k := range englishPlurals {
 		prefixes[strings.SplitN(k, ".", 2)[0]] = true

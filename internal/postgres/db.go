@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
 	"time"
@@ -16,6 +17,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
 	"github.com/pressly/goose/v3"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/roster-hub/roster/internal/roster"
 	"github.com/roster-hub/roster/migrations"
@@ -60,6 +63,15 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	}
 	if err != nil {
 		return versions, fmt.Errorf("migrate: %w", err)
+	}
+	// River's own tables (the job queue), migrated on the pool: its
+	// migrations cannot run inside one outer transaction.
+	rm, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return versions, err
+	}
+	if _, err := rm.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return versions, fmt.Errorf("migrate job queue: %w", err)
 	}
 	return versions, nil
 }

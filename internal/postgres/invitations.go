@@ -15,13 +15,19 @@ import (
 )
 
 // InvitationStore reads and changes invitations, invite links and join
-// requests.
+// requests. Changes that send email enqueue it on queue in their own
+// transaction; key makes the links' tokens.
 type InvitationStore struct {
-	pool *pgxpool.Pool
+	pool  *pgxpool.Pool
+	queue *Queue
+	key   roster.TokenKey
 }
 
-// NewInvitationStore returns an InvitationStore on pool.
-func NewInvitationStore(pool *pgxpool.Pool) *InvitationStore { return &InvitationStore{pool: pool} }
+// NewInvitationStore returns an InvitationStore on pool. Reading needs
+// neither queue nor key.
+func NewInvitationStore(pool *pgxpool.Pool, queue *Queue, key roster.TokenKey) *InvitationStore {
+	return &InvitationStore{pool: pool, queue: queue, key: key}
+}
 
 // FindInvitations returns one page of the Invitations table: invitations and
 // links, and join requests awaiting approval, newest first, keyset paged.

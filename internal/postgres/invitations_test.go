@@ -250,7 +250,7 @@ func TestFindInvitationsFilters(t *testing.T) {
 }
 
 func runInvitationFilterCases(t *testing.T, x *invitationsFixture) {
-	store := NewInvitationStore(x.a.pool)
+	store := NewInvitationStore(x.a.pool, nil, nil)
 	for _, tc := range x.filterCases() {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -286,7 +286,7 @@ func TestFindInvitationsRows(t *testing.T) {
 	t.Parallel()
 	pool := NewDB(t)
 	x := newInvitationsFixture(t, pool)
-	page, err := NewInvitationStore(pool).FindInvitations(t.Context(), x.a.acc.ID, roster.InvitationFilter{}, testNow, invSoon)
+	page, err := NewInvitationStore(pool, nil, nil).FindInvitations(t.Context(), x.a.acc.ID, roster.InvitationFilter{}, testNow, invSoon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -334,7 +334,7 @@ func TestFindInvitationsPaging(t *testing.T) {
 	t.Parallel()
 	pool := NewDB(t)
 	x := newInvitationsFixture(t, pool)
-	store := NewInvitationStore(pool)
+	store := NewInvitationStore(pool, nil, nil)
 	ctx := t.Context()
 	for _, tc := range []struct {
 		f    roster.InvitationFilter
@@ -400,7 +400,7 @@ func TestFindInvitationsBadCursor(t *testing.T) {
 	t.Parallel()
 	pool := NewDB(t)
 	x := newInvitationsFixture(t, pool)
-	store := NewInvitationStore(pool)
+	store := NewInvitationStore(pool, nil, nil)
 	enc := func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
 	for _, f := range []roster.InvitationFilter{
 		{After: "***"},
@@ -426,7 +426,7 @@ func TestFindInvitationsIsolation(t *testing.T) {
 	t.Parallel()
 	pool := NewDB(t)
 	x := newInvitationsFixture(t, pool)
-	store := NewInvitationStore(pool)
+	store := NewInvitationStore(pool, nil, nil)
 	for _, side := range []struct {
 		fx     *fixture
 		groups map[string]int64
@@ -506,7 +506,7 @@ func TestFindInvitationsCollidingIDs(t *testing.T) {
 		roleIDs = append(roleIDs, id)
 	}
 	for id := range x.inv {
-		s := invSpec{id: id, kind: roster.KindEmail, email: "twin@umbrella.example", status: "pending", groupIDs: []int64{cS}, roleIDs: roleIDs,
+		s := invSpec{id: id, kind: roster.KindEmail, email: fmt.Sprintf("twin-%d@umbrella.example", id), status: "pending", groupIDs: []int64{cS}, roleIDs: roleIDs,
 			invitedBy: x.rita, created: testNow.Add(-time.Hour), expires: testNow.Add(3 * time.Hour)}
 		if id == x.link {
 			s.kind, s.email, s.label = roster.KindLink, "", "Twin link"
@@ -521,7 +521,7 @@ func TestFindInvitationsCollidingIDs(t *testing.T) {
 	runInvitationFilterCases(t, x)
 
 	// C sees its own rows only: one per id it reused.
-	page, err := NewInvitationStore(pool).FindInvitations(t.Context(), c.acc.ID, roster.InvitationFilter{GroupID: cF, Limit: 100}, testNow, invSoon)
+	page, err := NewInvitationStore(pool, nil, nil).FindInvitations(t.Context(), c.acc.ID, roster.InvitationFilter{GroupID: cF, Limit: 100}, testNow, invSoon)
 	if err != nil {
 		t.Fatal(err)
 	}

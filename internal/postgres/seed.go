@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"fmt"
 	mrand "math/rand/v2"
 	"strings"
@@ -93,7 +91,7 @@ var demoLastNames = []string{
 // invitations in every status. adminHash and memberHash are the password
 // hashes of the demo administrator and demo member. It reports whether it
 // made the account.
-func SeedDemo(ctx context.Context, pool *pgxpool.Pool, adminHash, memberHash string, now time.Time) (bool, error) {
+func SeedDemo(ctx context.Context, pool *pgxpool.Pool, key roster.TokenKey, adminHash, memberHash string, now time.Time) (bool, error) {
 	var exists bool
 	if err := pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1)`, DemoAdminEmail).Scan(&exists); err != nil {
 		return false, err
@@ -112,12 +110,12 @@ func SeedDemo(ctx context.Context, pool *pgxpool.Pool, adminHash, memberHash str
 			return err // a concurrent seeder made it while we waited
 		}
 		made = true
-		return seedDemo(ctx, tx, adminHash, memberHash, now)
+		return seedDemo(ctx, tx, key, adminHash, memberHash, now)
 	})
 	return made && err == nil, err
 }
 
-func seedDemo(ctx context.Context, tx pgx.Tx, adminHash, memberHash string, now time.Time) error {
+func seedDemo(ctx context.Context, tx pgx.Tx, key roster.TokenKey, adminHash, memberHash string, now time.Time) error {
 	rng := mrand.New(mrand.NewPCG(2026, 11))
 	created := now.AddDate(-2, 0, 0)
 	acc, admin, err := createAccount(ctx, tx, roster.Signup{AccountName: DemoAccountName, Name: "Alex Morgan", Email: DemoAdminEmail, PasswordHash: adminHash}, created)
@@ -130,9 +128,9 @@ func seedDemo(ctx context.Context, tx pgx.Tx, adminHash, memberHash string, now 
 	rootID := admin.Memberships[0].GroupID
 	roles := map[string]int64{}
 	rows, _ := tx.Query(ctx, `SELECT key, id FROM roles WHERE account_id = $1`, acc.ID)
-	var key string
+	var roleKey string
 	var id int64
-	if _, err := pgx.ForEachRow(rows, []any{&key, &id}, func() error { roles[key] = id; return nil }); err != nil {
+	if _, err := pgx.ForEachRow(rows, []any{&roleKey, &id}, func() error { roles[roleKey] = id; return nil }); err != nil {
 		return err
 	}
 
@@ -198,9 +196,9 @@ func seedDemo(ctx context.Context, tx pgx.Tx, adminHash, memberHash string, now 
 	}
 	insertInvitation := func(kind, email, label, status string, groupIDs, roleIDs []int64, at, expires time.Time, delivery, deliveryErr string, maxUses, uses int, domains []string, approval bool) (int64, error) {
 		var iid int64
-		tok := make([]byte, 32)
-		rand.Read(tok)
-		sum := sha256.Sum256(tok)
+		// Real links: a demo invitation can be opened from the dev outbox
+		// or with "Copy link".
+		nonce := roster.NewNonce()
 		var revoked *time.Time
 		if status == roster.InviteRevoked {
 			r := at.Add(48 * time.Hour)
@@ -227,10 +225,10 @@ func seedDemo(ctx context.Context, tx pgx.Tx, adminHash, memberHash string, now 
 			mu = &maxUses
 		}
 		err := tx.QueryRow(ctx, `INSERT INTO invitations (account_id, kind, email, label, token_hash, status, group_ids, role_ids, invited_by,
-		    created_at, sent_at, expires_at, revoked_at, revoked_by, delivery, delivery_error, max_uses, use_count, allowed_domains, approval_required)
+		    created_at, sent_at, expires_at, revoked_at, revoked_by, delivery, delivery_error, max_uses, use_count, allowed_domains, approval_required, token_nonce)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $2 = 'email' THEN $10::timestamptz END, $11, $12, CASE WHEN $12::timestamptz IS NOT NULL THEN $9::bigint END,
-		    $13, $14, $15, $16, $17, $18) RETURNING id`,
-			acc.ID, kind, em, lb, sum[:], status, groupIDs, roleIDs, admin.ID, at, expires, revoked, del, delErr, mu, uses, domains, approval).Scan(&iid)
+		    $13, $14, $15, $16, $17, $18, $19) RETURNING id`,
+			acc.ID, kind, em, lb, roster.TokenHash(key.Token(nonce)), status, groupIDs, roleIDs, admin.ID, at, expires, revoked, del, delErr, mu, uses, domains, approval, nonce).Scan(&iid)
 		return iid, err
 	}
 	leaf := func() placed { return groups[rng.IntN(len(groups))] }

@@ -31,7 +31,7 @@ func TestSeedDemo(t *testing.T) {
 	t.Parallel()
 	pool := NewDB(t)
 	ctx := t.Context()
-	made, err := SeedDemo(ctx, pool, "admin-hash", "member-hash", testNow)
+	made, err := SeedDemo(ctx, pool, testKey, "admin-hash", "member-hash", testNow)
 	if err != nil || !made {
 		t.Fatalf("SeedDemo = %v, %v; want true, nil", made, err)
 	}
@@ -42,7 +42,7 @@ func TestSeedDemo(t *testing.T) {
 
 	// Idempotent: a second run makes nothing and changes nothing.
 	before := dbSnapshot(t, pool)
-	made, err = SeedDemo(ctx, pool, "other-hash", "other-hash", testNow.AddDate(0, 1, 0))
+	made, err = SeedDemo(ctx, pool, testKey, "other-hash", "other-hash", testNow.AddDate(0, 1, 0))
 	if err != nil || made {
 		t.Errorf("second SeedDemo = %v, %v; want false, nil", made, err)
 	}
@@ -115,7 +115,7 @@ func TestSeedDemo(t *testing.T) {
 	}
 
 	// Invitations in every status, and join requests waiting.
-	inv := NewInvitationStore(pool)
+	inv := NewInvitationStore(pool, nil, nil)
 	soon := 7 * 24 * time.Hour
 	totals := map[string]int64{}
 	for _, st := range roster.InvitationStatuses {
@@ -187,7 +187,7 @@ func TestSeedDemoConcurrent(t *testing.T) {
 	made := make([]bool, 2)
 	errs := make([]error, 2)
 	for i := range made {
-		wg.Go(func() { made[i], errs[i] = SeedDemo(ctx, pool, "x", "y", testNow) })
+		wg.Go(func() { made[i], errs[i] = SeedDemo(ctx, pool, testKey, "x", "y", testNow) })
 	}
 	wg.Wait()
 	if errs[0] != nil || errs[1] != nil {
@@ -201,3 +201,6 @@ func TestSeedDemoConcurrent(t *testing.T) {
 		t.Errorf("%d demo accounts (%v), want 1", n, err)
 	}
 }
+
+// testKey makes invitation tokens in tests.
+var testKey = roster.TokenKey("test-token-key-0123456789abcdef!")

@@ -990,7 +990,7 @@ func TestDashboard(t *testing.T) {
 	}
 
 	// The cards agree with the Invitations table they open.
-	inv := NewInvitationStore(pool)
+	inv := NewInvitationStore(pool, nil, nil)
 	for status, n := range map[string]int64{roster.InvitePending: d.Pending, roster.InviteExpiringSoon: d.ExpiringSoon, roster.InviteJoinRequest: d.JoinRequests} {
 		page, err := inv.FindInvitations(ctx, a.acc.ID, roster.InvitationFilter{Status: status}, now, soon)
 		if err != nil {

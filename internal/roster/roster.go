@@ -135,6 +135,8 @@ type Invitation struct {
 	UseCount       int
 	AllowedDomains []string
 	ApprovalNeeded bool
+	Message        string // the inviter's personal message
+	Locale         string
 	// JoinRequestID is set when the row is a join request awaiting approval
 	// that came through invite link ID (the row's Label and grants are the
 	// request's).

@@ -263,3 +263,13 @@ func (t *throttle) prune(key string, now time.Time) []time.Time {
 	t.hits[key] = h
 	return h
 }
+
+// tokenPage guards the invitee pages: the token in the address must not
+// leak to other sites through the Referer header, nor be cached.
+func tokenPage(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Referrer-Policy", "no-referrer")
+		w.Header().Set("Cache-Control", "no-store")
+		next.ServeHTTP(w, r)
+	})
+}

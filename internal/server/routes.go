@@ -20,6 +20,23 @@ func (s *Server) routes() http.Handler {
 	r.Get("/signup", s.handle(s.handleSignupPage))
 	r.Post("/signup", s.handle(s.handleSignup))
 
+	// Invitee pages: opening never consumes a link, only the POSTs do.
+	r.Group(func(r chi.Router) {
+		r.Use(tokenPage)
+		r.Get("/invite/{token}", s.handle(s.handleInvitePage))
+		r.Post("/invite/{token}", s.handle(s.handleInviteAccept))
+		r.Post("/invite/{token}/ask", s.handle(s.handleAskNewInvitation))
+		r.Get("/join/{token}", s.handle(s.handleJoinPage))
+		r.Post("/join/{token}", s.handle(s.handleJoinStart))
+		r.Post("/join/{token}/confirm", s.handle(s.handleJoinConfirmCode))
+		r.Post("/join/{token}/ask", s.handle(s.handleAskNewInvitation))
+		r.Get("/join/confirm/{token}", s.handle(s.handleJoinConfirmLinkPage))
+		r.Post("/join/confirm/{token}", s.handle(s.handleJoinConfirmLink))
+	})
+	if s.Outbox != nil {
+		r.Get("/dev/mail", s.handle(s.handleDevOutbox))
+	}
+
 	r.Group(func(r chi.Router) {
 		r.Use(s.requireSignedIn)
 		r.Post("/logout", s.handle(s.handleLogout))
@@ -29,6 +46,17 @@ func (s *Server) routes() http.Handler {
 		r.Group(func(r chi.Router) {
 			r.Use(s.requireHubAdmin)
 			r.Get("/users", s.handle(s.handleUsers))
+			r.Get("/users/add", s.handle(s.handleAddUsers))
+			r.Post("/users/add/check", s.handle(s.handleCheckAddresses))
+			r.Post("/users/invite", s.handle(s.handleInviteByEmail))
+			r.Post("/users/links", s.handle(s.handleCreateLink))
+			r.Get("/invitations/{id}/link", s.handle(s.handleInvitationLink))
+			r.Get("/invitations/{id}/joined", s.handle(s.handleJoinedThrough))
+			r.Post("/invitations/{id}/{action}", s.handle(s.handleInvitationAction))
+			r.Post("/invitations/bulk", s.handle(s.handleInvitationsBulk))
+			r.Get("/join-requests/{id}/approve", s.handle(s.handleApprovePage))
+			r.Post("/join-requests/{id}/approve", s.handle(s.handleApprove))
+			r.Post("/join-requests/{id}/deny", s.handle(s.handleDeny))
 		})
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))

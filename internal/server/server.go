@@ -10,6 +10,7 @@ import (
 
 	"github.com/gorilla/sessions"
 
+	"github.com/roster-hub/roster/internal/mail"
 	"github.com/roster-hub/roster/internal/roster"
 )
 
@@ -53,11 +54,48 @@ type GroupStore interface {
 	Roles(ctx context.Context, accountID int64) ([]roster.Role, error)
 }
 
-// InvitationStore reads invitations.
+// InvitationStore reads and changes invitations, invite links and join
+// requests, for administrators and for invitees. Every change that sends
+// email queues it in the same transaction.
 type InvitationStore interface {
 	// FindInvitations returns a page of invitations and join requests.
 	// EINVALID for a malformed cursor.
 	FindInvitations(ctx context.Context, accountID int64, f roster.InvitationFilter, now time.Time, soon time.Duration) (roster.InvitationPage, error)
+	// CreateEmailInvitations invites addresses and reports per address.
+	// EINVALID for groups or roles not of the account.
+	CreateEmailInvitations(ctx context.Context, accountID, actorID int64, in roster.EmailInvites, now time.Time) ([]roster.InviteResult, error)
+	// CreateInviteLink makes a shareable link; it returns it and its token.
+	CreateInviteLink(ctx context.Context, accountID, actorID int64, in roster.LinkInvite, now time.Time) (roster.Invitation, string, error)
+	// InvitationLink returns an invitation and its current token. ENOTFOUND.
+	InvitationLink(ctx context.Context, accountID, id int64) (roster.Invitation, string, error)
+	// Resend, Revoke, Extend and RemoveExpired act on the eligible ones
+	// among ids and return how many they changed.
+	Resend(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error)
+	Revoke(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error)
+	Extend(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error)
+	RemoveExpired(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error)
+	// Regenerate gives a link a new token. ENOTFOUND.
+	Regenerate(ctx context.Context, accountID, actorID, id int64) (string, error)
+	// JoinedThrough lists the requests made through a link.
+	JoinedThrough(ctx context.Context, accountID, linkID int64) ([]roster.JoinRequest, error)
+	// JoinRequest returns one join request. ENOTFOUND.
+	JoinRequest(ctx context.Context, accountID, id int64) (roster.JoinRequest, error)
+	// ApproveJoinRequest activates the person. ECONFLICT when decided.
+	ApproveJoinRequest(ctx context.Context, accountID, actorID, requestID int64, groupIDs, roleIDs []int64, now time.Time) (roster.User, error)
+	// DenyJoinRequest refuses it. ECONFLICT when decided.
+	DenyJoinRequest(ctx context.Context, accountID, actorID, requestID int64, now time.Time) error
+
+	// ViewInvitation is what an invitee's page shows. ENOTFOUND.
+	ViewInvitation(ctx context.Context, token string, now time.Time) (roster.InviteView, error)
+	// AcceptInvitation accepts an email invitation once. ECONFLICT with
+	// the link state when it no longer works.
+	AcceptInvitation(ctx context.Context, token string, a roster.Acceptance, now time.Time) (roster.User, error)
+	// StartJoin records an unconfirmed join and emails the code.
+	StartJoin(ctx context.Context, token string, j roster.JoinStart, now time.Time) (int64, error)
+	// ConfirmJoin confirms the address and takes a use of the link.
+	ConfirmJoin(ctx context.Context, c roster.JoinConfirmation, now time.Time) (roster.JoinOutcome, error)
+	// AskForNewInvitation tells the inviter (at most daily).
+	AskForNewInvitation(ctx context.Context, token, requester string, now time.Time) error
 }
 
 // Deps are what the server needs.
@@ -80,6 +118,11 @@ type Deps struct {
 	SessionMax  time.Duration
 	// Now is the clock (tests set it).
 	Now func() time.Time
+	// BaseURL is the public address of the site, for links shown to
+	// administrators ("" takes the request's own host).
+	BaseURL string
+	// Outbox, when set (the dev command without SMTP), is shown at /dev/mail.
+	Outbox *mail.Outbox
 }
 
 // Server serves Roster over HTTP.

@@ -14,9 +14,13 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/roster-hub/roster/internal/mail"
+	"github.com/roster-hub/roster/internal/mail/mailtest"
 	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/roster"
 	"github.com/roster-hub/roster/internal/server"
 )
 
@@ -27,12 +31,20 @@ var (
 	_ server.InvitationStore = (*postgres.InvitationStore)(nil)
 )
 
-// app is a running server on a real database seeded with the demo account.
+// app is a running server on a real database seeded with the demo account,
+// with its job queue sending email to an in-process SMTP server.
 type app struct {
-	URL  string
-	Pool *pgxpool.Pool
-	srv  *httptest.Server
+	URL         string
+	Pool        *pgxpool.Pool
+	SMTP        *mailtest.Server
+	Invitations *postgres.InvitationStore
+	Key         roster.TokenKey
+	Jobs        *postgres.Queue
+	srv         *httptest.Server
 }
+
+// testKey derives invitation links in tests.
+var testKey = roster.TokenKey("server-test-token-key-0123456789")
 
 // newApp starts a server on its own database with the demo account.
 func newApp(t testing.TB) *app {
@@ -41,22 +53,48 @@ func newApp(t testing.TB) *app {
 	ctx := context.Background()
 	adminHash, _ := server.HashPassword(postgres.DemoAdminPassword, bcrypt.MinCost)
 	memberHash, _ := server.HashPassword(postgres.DemoMemberPassword, bcrypt.MinCost)
-	if _, err := postgres.SeedDemo(ctx, pool, adminHash, memberHash, time.Now()); err != nil {
+	if _, err := postgres.SeedDemo(ctx, pool, testKey, adminHash, memberHash, time.Now()); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	accounts := postgres.NewAccountStore(pool)
+	smtp := mailtest.NewServer(t)
+	sender, err := mail.NewSMTPSender(smtp.URL(), "Roster <no-reply@roster.test>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inserter, err := postgres.NewQueue(pool, postgres.QueueConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	invitations := postgres.NewInvitationStore(pool, inserter, testKey)
+	a := &app{Pool: pool, SMTP: smtp, Invitations: invitations, Key: testKey}
 	h := server.NewServer(server.Deps{
-		Accounts:     accounts,
+		Accounts:     postgres.NewAccountStore(pool),
 		Users:        postgres.NewUserStore(pool),
 		Groups:       postgres.NewGroupStore(pool),
-		Invitations:  postgres.NewInvitationStore(pool),
+		Invitations:  invitations,
 		Logger:       discardLogger(),
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,
 	})
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return &app{URL: srv.URL, Pool: pool, srv: srv}
+	a.srv = httptest.NewServer(h)
+	a.URL = a.srv.URL
+	t.Cleanup(a.srv.Close)
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: testKey, BaseURL: a.URL})
+	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
+	a.Jobs, err = postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, MaxAttempts: 3, RetryBackoff: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Jobs.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		a.Jobs.Stop(ctx)
+	})
+	return a
 }
 
 var (

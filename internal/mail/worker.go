@@ -1,0 +1,148 @@
+package mail
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/riverqueue/river"
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/roster-hub/roster/internal/i18n"
+	"github.com/roster-hub/roster/internal/roster"
+)
+
+// DeliveryStore is what the email job needs of the database.
+type DeliveryStore interface {
+	// InvitationIssue returns an invitation's current nonce and status.
+	// ENOTFOUND when it was removed.
+	InvitationIssue(ctx context.Context, accountID, id int64) ([]byte, string, error)
+	// MarkDelivery records "sent" or "failed" with a reason for the issue
+	// named by nonce.
+	MarkDelivery(ctx context.Context, accountID, id int64, nonce []byte, delivery, reason string) error
+}
+
+// Worker sends queued emails (River jobs of kind "email"). A failed send
+// is retried with backoff; after the last attempt, or at once when the
+// server refuses the recipient for good (5xx), an invitation shows
+// "failed: reason" and can be resent.
+type Worker struct {
+	river.WorkerDefaults[roster.EmailJob]
+	Store   DeliveryStore
+	Sender  Sender
+	Key     roster.TokenKey
+	BaseURL string // e.g. https://roster.example.com, no trailing slash
+}
+
+// Work sends one email.
+func (w *Worker) Work(ctx context.Context, job *river.Job[roster.EmailJob]) error {
+	a := job.Args
+	tracked := a.InvitationID != 0 && (a.Template == roster.EmailInvitation || a.Template == roster.EmailReminder)
+	if tracked {
+		nonce, status, err := w.Store.InvitationIssue(ctx, a.AccountID, a.InvitationID)
+		if roster.ErrorCode(err) == roster.ENOTFOUND {
+			return nil // removed meanwhile: nothing to send
+		}
+		if err != nil {
+			return err
+		}
+		// Resent (a newer email carries the new link), revoked or accepted
+		// meanwhile: this email would carry a dead link.
+		if !bytes.Equal(nonce, a.Nonce) || status != roster.InvitePending {
+			return nil
+		}
+	}
+	msg, err := w.Build(a, time.Now())
+	if err != nil {
+		return river.JobCancel(err)
+	}
+	msg.ID = fmt.Sprintf("roster-job-%d", job.ID)
+	sendErr := w.Sender.Send(ctx, msg)
+	if sendErr == nil {
+		if tracked {
+			return w.Store.MarkDelivery(ctx, a.AccountID, a.InvitationID, a.Nonce, "sent", "")
+		}
+		return nil
+	}
+	permanent := isPermanent(sendErr)
+	if tracked && (permanent || job.Attempt >= job.MaxAttempts) {
+		if err := w.Store.MarkDelivery(ctx, a.AccountID, a.InvitationID, a.Nonce, "failed", reason(sendErr)); err != nil {
+			return err
+		}
+	}
+	if permanent {
+		return river.JobCancel(sendErr)
+	}
+	return sendErr
+}
+
+// Timeout bounds one send.
+func (w *Worker) Timeout(*river.Job[roster.EmailJob]) time.Duration { return time.Minute }
+
+// isPermanent reports a refusal the SMTP server means for good (5xx).
+func isPermanent(err error) bool {
+	var se *gomail.SendError
+	return errors.As(err, &se) && !se.IsTemp()
+}
+
+// reason is the short, showable cause of a failed send.
+func reason(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i > 0 && i < len(s)-2 && len(s) > 120 {
+		s = s[i+2:]
+	}
+	if len(s) > 200 {
+		s = s[:200]
+	}
+	return strings.TrimSpace(s)
+}
+
+// Build writes the email a job describes, in its language, with its links.
+func (w *Worker) Build(a roster.EmailJob, now time.Time) (Message, error) {
+	l := i18n.New(a.Locale)
+	roles := make([]string, len(a.Roles))
+	for i, r := range a.Roles {
+		if key, ok := strings.CutPrefix(r, "@"); ok {
+			roles[i] = l.T("role." + key)
+		} else {
+			roles[i] = r
+		}
+	}
+	base := strings.TrimRight(w.BaseURL, "/")
+	inv := Invitation{To: a.To, AccountName: a.AccountName, InviterName: a.FromName, InviterEmail: a.FromEmail,
+		Groups: a.Groups, Roles: roles, ExpiresAt: a.ExpiresAt, PersonalMessage: a.Message}
+	var m Message
+	switch a.Template {
+	case roster.EmailInvitation:
+		inv.Link = base + "/invite/" + w.Key.Token(a.Nonce)
+		m = InvitationMessage(l, inv)
+	case roster.EmailReminder:
+		inv.Link = base + "/invite/" + w.Key.Token(a.Nonce)
+		m = ReminderMessage(l, inv, now)
+	case roster.EmailAccepted:
+		m = AcceptedMessage(l, Accepted{To: a.To, ToName: a.ToName, AccountName: a.AccountName, PersonName: a.PersonName,
+			PersonEmail: a.PersonEmail, Link: base + "/users?q=" + url.QueryEscape(a.PersonEmail)})
+	case roster.EmailJoinRequest:
+		m = JoinRequestMessage(l, JoinRequest{To: a.To, ToName: a.ToName, AccountName: a.AccountName, PersonName: a.PersonName,
+			PersonEmail: a.PersonEmail, LinkLabel: a.LinkLabel, Link: base + "/users?tab=invitations&istatus=join_request"})
+	case roster.EmailConfirm:
+		m = ConfirmMessage(l, Confirm{To: a.To, ToName: a.ToName, AccountName: a.AccountName, Code: w.Key.ConfirmCode(a.Nonce),
+			Link: base + "/join/confirm/" + w.Key.Token(a.Nonce), ExpiresAt: a.ExpiresAt})
+	case roster.EmailDecision:
+		m = DecisionMessage(l, Decision{To: a.To, ToName: a.ToName, AccountName: a.AccountName, Approved: a.Approved,
+			Groups: a.Groups, Roles: roles, Link: base + "/login"})
+	case roster.EmailNewInvitation:
+		m = NewInvitationAskedMessage(l, NewInvitationAsked{To: a.To, ToName: a.ToName, AccountName: a.AccountName,
+			Requester: a.PersonEmail, Reason: a.Reason, Link: base + "/users?tab=invitations"})
+	default:
+		return m, fmt.Errorf("unknown email template %q", a.Template)
+	}
+	if m.ToName == "" {
+		m.ToName = a.ToName
+	}
+	return m, nil
+}
