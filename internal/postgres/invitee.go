@@ -530,11 +530,11 @@ func (s *InvitationStore) QueueReminders(ctx context.Context, now time.Time) (in
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `SELECT i.id, i.account_id, i.email, i.token_nonce, i.group_ids, i.role_ids, i.expires_at, coalesce(i.message, ''),
 		       coalesce(i.locale, a.default_locale), a.name, coalesce(u.name, ''), coalesce(u.email, ''),
-		       CASE WHEN i.expires_at <= $1 + interval '1 day' THEN 2 ELSE 1 END
+		       CASE WHEN i.expires_at <= $1::timestamptz + interval '1 day' THEN 2 ELSE 1 END
 		FROM invitations i JOIN accounts a ON a.id = i.account_id
 		LEFT JOIN users u ON u.account_id = i.account_id AND u.id = i.invited_by
-		WHERE i.status = 'pending' AND i.kind = 'email' AND a.reminders_enabled AND i.expires_at > $1
-		  AND ((i.reminders_sent = 0 AND i.expires_at <= $1 + interval '7 days') OR (i.reminders_sent < 2 AND i.expires_at <= $1 + interval '1 day'))
+		WHERE i.status = 'pending' AND i.kind = 'email' AND a.reminders_enabled AND i.expires_at > $1::timestamptz
+		  AND ((i.reminders_sent = 0 AND i.expires_at <= $1::timestamptz + interval '7 days') OR (i.reminders_sent < 2 AND i.expires_at <= $1::timestamptz + interval '1 day'))
 		ORDER BY i.expires_at LIMIT 1000
 		FOR UPDATE OF i SKIP LOCKED`, now)
 		if err != nil {

@@ -371,3 +371,24 @@ func decodeCursor(c string) (string, int64, error) {
 	}
 	return k, id, nil
 }
+
+// Reactivate makes a deactivated person of the account active again.
+// ENOTFOUND when no such person is in the account.
+func (s *UserStore) Reactivate(ctx context.Context, accountID, actorID, userID int64, now time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var status string
+		err := tx.QueryRow(ctx, `SELECT status FROM users WHERE account_id = $1 AND id = $2 FOR UPDATE`, accountID, userID).Scan(&status)
+		if err != nil {
+			return mapError(err, "person")
+		}
+		if status == roster.StatusActive {
+			return nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET status = 'active' WHERE account_id = $1 AND id = $2`, accountID, userID); err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, target_user_id) VALUES ($1, $2, $3, 'reactivated', $4)`,
+			accountID, now, actorID, userID)
+		return err
+	})
+}

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
 	"github.com/roster-hub/roster/web/page"
 )
@@ -46,6 +47,10 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		}
 		s.Logger.ErrorContext(r.Context(), "request failed", "err", err, "request_id", requestIDFrom(r.Context()))
 		v.Status, v.Title, v.Message = http.StatusInternalServerError, "error.internal", "error.internal_text"
+	}
+	// A domain error may carry its own, more precise message.
+	if msg := roster.ErrorMessage(err); msg != "" && i18n.Has(msg) && msg != v.Title {
+		v.Message = msg
 	}
 	if isFragment(r) {
 		w.Header().Set("HX-Retarget", "#flash")

@@ -44,6 +44,8 @@ type UserStore interface {
 	Administrators(ctx context.Context, accountID int64) ([]roster.User, error)
 	// Dashboard returns the summary counts.
 	Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error)
+	// Reactivate makes a deactivated person active. ENOTFOUND.
+	Reactivate(ctx context.Context, accountID, actorID, userID int64, now time.Time) error
 }
 
 // GroupStore reads the group tree and role catalogue.

@@ -5,6 +5,7 @@ package page
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +31,7 @@ type Hub struct {
 	Notes       []string // URL parameters that were dropped
 	Now         time.Time
 	Soon        time.Duration
+	OOB         bool // rendered as out-of-band swaps after a change
 }
 
 // Tab names.
@@ -220,5 +222,58 @@ func niceStep(peak int64) int64 {
 				return base * m
 			}
 		}
+	}
+}
+
+// linkValidityText reads a link validity in hours as people say it.
+func linkValidityText(ctx context.Context, hours int) string {
+	switch {
+	case hours < 24:
+		return i18n.T(ctx, "link.hours", hours)
+	default:
+		return i18n.T(ctx, "add.days", hours/24)
+	}
+}
+
+// rowName names an Invitations row for screen readers.
+func rowName(ctx context.Context, v roster.Invitation) string {
+	if v.Kind == roster.KindLink && v.JoinRequestID == 0 {
+		return i18n.T(ctx, "inv.link_label", v.Label)
+	}
+	return v.Email
+}
+
+type textPart struct {
+	text string
+	url  bool
+}
+
+var urlRE = regexp.MustCompile(`https?://[^\s<>"]+`)
+
+// linkify cuts text into plain parts and http(s) links.
+func linkify(s string) []textPart {
+	var parts []textPart
+	last := 0
+	for _, m := range urlRE.FindAllStringIndex(s, -1) {
+		if m[0] > last {
+			parts = append(parts, textPart{text: s[last:m[0]]})
+		}
+		parts = append(parts, textPart{text: s[m[0]:m[1]], url: true})
+		last = m[1]
+	}
+	if last < len(s) {
+		parts = append(parts, textPart{text: s[last:]})
+	}
+	return parts
+}
+
+func joinedStatus(ctx context.Context, status string) string {
+	switch status {
+	case "pending":
+		return i18n.T(ctx, "joined.status_pending")
+	case "approved":
+		return i18n.T(ctx, "joined.status_approved")
+	default:
+		return i18n.T(ctx, "joined.status_denied")
 	}
 }

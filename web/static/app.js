@@ -2,6 +2,7 @@
 // Content-Security-Policy needs no inline script.
 (function () {
   "use strict";
+
   // Dropdown filters (<details class="dropdown">) close on outside click and Esc.
   document.addEventListener("click", function (e) {
     document.querySelectorAll("details.dropdown[open]").forEach(function (d) {
@@ -16,10 +17,69 @@
       if (s) s.focus();
     });
   });
-  // Elements marked data-autosubmit submit their form when changed, for
-  // forms that htmx does not already watch.
+
+  // Dialogs loaded into #dialog open as modals: the page behind is inert,
+  // focus stays inside, Esc closes. Closing empties the slot and gives
+  // focus back to what opened it.
+  var opener = null;
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var t = e.detail.target;
+    if (t && t.id === "dialog") opener = e.detail.elt;
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    var t = e.detail.target;
+    if (!t || t.id !== "dialog") return;
+    var d = t.querySelector("dialog");
+    if (d && !d.open) {
+      d.showModal();
+      var first = d.querySelector("textarea, input:not([type=hidden]):not([readonly]), select, [autofocus]");
+      if (first) first.focus();
+    }
+  });
+  document.addEventListener("close", function (e) {
+    var d = e.target;
+    if (d.tagName !== "DIALOG" || !d.parentElement || d.parentElement.id !== "dialog") return;
+    d.parentElement.innerHTML = "";
+    if (opener && document.body.contains(opener)) opener.focus();
+  }, true);
+  function closeDialog() {
+    var d = document.querySelector("#dialog dialog[open]");
+    if (d) d.close();
+  }
+  document.body.addEventListener("closeDialog", closeDialog);
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest && e.target.closest("[data-close-dialog]");
+    if (a && document.querySelector("#dialog dialog[open]")) {
+      e.preventDefault();
+      closeDialog();
+    }
+  });
+
+  // Copy buttons: data-copy names the field whose value is copied.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest && e.target.closest("[data-copy]");
+    if (!b) return;
+    var field = document.querySelector(b.getAttribute("data-copy"));
+    if (!field) return;
+    var done = function () {
+      var label = b.textContent;
+      b.textContent = b.getAttribute("data-copied") || label;
+      setTimeout(function () { b.textContent = label; }, 2000);
+    };
+    field.select();
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
+
+  // "Select all" boxes tick every row box of their form.
   document.addEventListener("change", function (e) {
-    var el = e.target;
-    if (el.matches && el.matches("[data-autosubmit]") && el.form && !window.htmx) el.form.requestSubmit();
+    var all = e.target;
+    if (!all.matches || !all.matches("[data-select-all]")) return;
+    var form = all.getAttribute("data-select-all");
+    document.querySelectorAll('input[type=checkbox][form="' + form + '"]').forEach(function (c) { c.checked = all.checked; });
   });
 })();
