@@ -357,7 +357,7 @@ func (s *InvitationStore) Revoke(ctx context.Context, accountID, actorID int64, 
 // from now (the account's default), keeping its link.
 func (s *InvitationStore) Extend(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error) {
 	return s.changeEach(ctx, accountID, actorID, ids, "extended",
-		`UPDATE invitations i SET expires_at = $3 + CASE WHEN i.kind = 'email' THEN make_interval(days => a.invite_validity_days)
+		`UPDATE invitations i SET expires_at = $3::timestamptz + CASE WHEN i.kind = 'email' THEN make_interval(days => a.invite_validity_days)
 		                                            ELSE make_interval(hours => a.link_validity_hours) END,
 		    status = 'pending', reminders_sent = 0
 		FROM accounts a WHERE a.id = i.account_id AND i.account_id = $1 AND i.id = ANY($2)

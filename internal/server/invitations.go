@@ -389,6 +389,10 @@ func (s *Server) handleInvitationAction(w http.ResponseWriter, r *http.Request) 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
+	// Another account's id is not found, whatever the action.
+	if _, _, err := s.Invitations.InvitationLink(ctx, acc.ID, id); err != nil {
+		return err
+	}
 	now, ids := s.Now(), []int64{id}
 	l := i18n.From(ctx)
 	var n int
