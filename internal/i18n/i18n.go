@@ -47,9 +47,11 @@ func init() {
 			}
 		}
 	}
-	for key, forms := range englishPlurals {
-		if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
-			panic(err)
+	for _, m := range pluralCatalogues() {
+		for key, forms := range m {
+			if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
+				panic(err)
+			}
 		}
 	}
 	tags := make([]language.Tag, len(Locales))
@@ -151,14 +153,23 @@ func Has(key string) bool {
 			ok = true
 		}
 	}
-	if !ok {
-		_, ok = englishPlurals[key]
+	for _, m := range pluralCatalogues() {
+		if _, in := m[key]; in {
+			ok = true
+		}
 	}
 	return ok
 }
 
 // catalogues are the English message maps, one per part of the product.
-func catalogues() []map[string]string { return []map[string]string{english, englishEmail, englishInvitee} }
+func catalogues() []map[string]string {
+	return []map[string]string{english, englishEmail, englishInvitee}
+}
+
+// pluralCatalogues are the English plural messages: {one, other}.
+func pluralCatalogues() []map[string][2]string {
+	return []map[string][2]string{englishPlurals, englishEmailPlurals}
+}
 
 type ctxKey struct{}
 

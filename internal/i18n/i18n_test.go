@@ -20,8 +20,10 @@ func TestEveryKeyUsedIsInTheCatalogue(t *testing.T) {
 			prefixes[strings.SplitN(k, ".", 2)[0]] = true
 		}
 	}
-	for k := range englishPlurals {
-		prefixes[strings.SplitN(k, ".", 2)[0]] = true
+	for _, m := range pluralCatalogues() {
+		for k := range m {
+			prefixes[strings.SplitN(k, ".", 2)[0]] = true
+		}
 	}
 	keyRE := regexp.MustCompile(`"([a-z]+)\.([a-z_]+)"`)
 	found := 0

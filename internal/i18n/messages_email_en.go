@@ -1,10 +1,5 @@
 package i18n
 
-import (
-	"golang.org/x/text/feature/plural"
-	"golang.org/x/text/language"
-)
-
 // englishEmail is the English catalogue of the emails (keys "email.…").
 // Values come in the order the comment gives; a translation may reorder
 // them with %[n]s.
@@ -99,14 +94,4 @@ var englishEmailPlurals = map[string][2]string{
 		"%[2]s (%[3]s) invited you to join %[4]s on Roster. The invitation expires in %[1]d day, on %[5]s.",
 		"%[2]s (%[3]s) invited you to join %[4]s on Roster. The invitation expires in %[1]d days, on %[5]s.",
 	},
-}
-
-// The email plurals are loaded here so that they work before i18n.go's init
-// loads them with the other plurals; setting a message twice is harmless.
-func init() {
-	for key, forms := range englishEmailPlurals {
-		if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
-			panic(err)
-		}
-	}
 }

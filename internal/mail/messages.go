@@ -32,7 +32,7 @@ func InvitationMessage(l *i18n.Localizer, d Invitation) Message {
 		Footer:    l.T("email.invitation.footer", d.InviterName, d.InviterEmail, d.AccountName),
 	}
 	e.add(paragraph(intro))
-	e.add(invitationBody(l, d)...)
+	e.add(invitationBody(l, d, true)...)
 	return e.message(l, d.To, "")
 }
 
@@ -47,8 +47,8 @@ func ReminderMessage(l *i18n.Localizer, d Invitation, now time.Time) Message {
 		Heading:   l.T("email.reminder.heading", d.AccountName),
 		Footer:    l.T("email.invitation.footer", d.InviterName, d.InviterEmail, d.AccountName),
 	}
-	e.add(paragraph(intro))
-	e.add(invitationBody(l, d)...)
+	e.add(paragraph(intro)) // says the expiry date already
+	e.add(invitationBody(l, d, false)...)
 	return e.message(l, d.To, "")
 }
 
@@ -60,8 +60,8 @@ func daysLeft(t, now time.Time) int {
 }
 
 // invitationBody is what an invitation and its reminders share after their
-// first line.
-func invitationBody(l *i18n.Localizer, d Invitation) []block {
+// first line, with or without the expiry date.
+func invitationBody(l *i18n.Localizer, d Invitation, expiry bool) []block {
 	var bs []block
 	if msg := strings.TrimSpace(d.PersonalMessage); msg != "" {
 		bs = append(bs, quote(l.T("email.wrote", d.InviterName), msg))
@@ -72,7 +72,7 @@ func invitationBody(l *i18n.Localizer, d Invitation) []block {
 	if len(d.Roles) > 0 {
 		bs = append(bs, list(l.T("email.invitation.roles"), d.Roles))
 	}
-	if !d.ExpiresAt.IsZero() {
+	if expiry && !d.ExpiresAt.IsZero() {
 		bs = append(bs, paragraph(l.T("email.invitation.expires", l.LongDate(d.ExpiresAt))))
 	}
 	return append(bs, button(l, l.T("email.invitation.button"), d.Link))

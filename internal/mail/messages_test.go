@@ -121,6 +121,8 @@ func TestMessagesArrive(t *testing.T) {
 				"José García (jose@acme.example) invited you to join Acme Corporation on Roster. The invitation expires in 7 days, on Monday, March 9, 2026.",
 				"Finance › Payables", "Analyst",
 			},
+			text: []string{"> Welcome aboard, Zoë!\n> See you on Monday.\n"},
+			not:  []string{"This invitation expires on"}, // the first line says it
 		},
 		{
 			name:    "reminder, 1 day, sent a little late",

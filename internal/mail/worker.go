@@ -3,14 +3,12 @@ package mail
 import (
 	"bytes"
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"github.com/riverqueue/river"
-	gomail "github.com/wneessen/go-mail"
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
@@ -68,7 +66,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[roster.EmailJob]) erro
 		}
 		return nil
 	}
-	permanent := isPermanent(sendErr)
+	permanent := Permanent(sendErr)
 	if tracked && (permanent || job.Attempt >= job.MaxAttempts) {
 		if err := w.Store.MarkDelivery(ctx, a.AccountID, a.InvitationID, a.Nonce, "failed", reason(sendErr)); err != nil {
 			return err
@@ -82,12 +80,6 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[roster.EmailJob]) erro
 
 // Timeout bounds one send.
 func (w *Worker) Timeout(*river.Job[roster.EmailJob]) time.Duration { return time.Minute }
-
-// isPermanent reports a refusal the SMTP server means for good (5xx).
-func isPermanent(err error) bool {
-	var se *gomail.SendError
-	return errors.As(err, &se) && !se.IsTemp()
-}
 
 // reason is the short, showable cause of a failed send.
 func reason(err error) string {
@@ -125,7 +117,7 @@ func (w *Worker) Build(a roster.EmailJob, now time.Time) (Message, error) {
 		m = ReminderMessage(l, inv, now)
 	case roster.EmailAccepted:
 		m = AcceptedMessage(l, Accepted{To: a.To, ToName: a.ToName, AccountName: a.AccountName, PersonName: a.PersonName,
-			PersonEmail: a.PersonEmail, Link: base + "/users?q=" + url.QueryEscape(a.PersonEmail)})
+			PersonEmail: a.PersonEmail, LinkLabel: a.LinkLabel, Link: base + "/users?q=" + url.QueryEscape(a.PersonEmail)})
 	case roster.EmailJoinRequest:
 		m = JoinRequestMessage(l, JoinRequest{To: a.To, ToName: a.ToName, AccountName: a.AccountName, PersonName: a.PersonName,
 			PersonEmail: a.PersonEmail, LinkLabel: a.LinkLabel, Link: base + "/users?tab=invitations&istatus=join_request"})

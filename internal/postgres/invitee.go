@@ -165,13 +165,13 @@ func (s *InvitationStore) AcceptInvitation(ctx context.Context, token string, a 
 			accountID, now, u.ID, inv.ID); err != nil {
 			return err
 		}
-		return s.tellInviter(ctx, tx, accountID, inv.InvitedByID, u)
+		return s.tellInviter(ctx, tx, accountID, inv.InvitedByID, u, "")
 	})
 	return u, err
 }
 
 // tellInviter queues the "accepted" email to whoever invited u.
-func (s *InvitationStore) tellInviter(ctx context.Context, tx pgx.Tx, accountID int64, inviter *int64, u roster.User) error {
+func (s *InvitationStore) tellInviter(ctx context.Context, tx pgx.Tx, accountID int64, inviter *int64, u roster.User, linkLabel string) error {
 	if inviter == nil {
 		return nil
 	}
@@ -180,7 +180,7 @@ func (s *InvitationStore) tellInviter(ctx context.Context, tx pgx.Tx, accountID 
 		return err
 	}
 	return enqueue(ctx, s.queue, tx, roster.EmailJob{Template: roster.EmailAccepted, AccountID: accountID, To: in.email, ToName: in.name,
-		Locale: cmpOr(in.locale, in.accountLocale), AccountName: in.accountName, PersonName: u.Name, PersonEmail: u.Email})
+		Locale: cmpOr(in.locale, in.accountLocale), AccountName: in.accountName, PersonName: u.Name, PersonEmail: u.Email, LinkLabel: linkLabel})
 }
 
 // StartJoin begins joining through an invite link: it records an
@@ -337,7 +337,7 @@ func (s *InvitationStore) ConfirmJoin(ctx context.Context, c roster.JoinConfirma
 			accountID, now, u.ID, link.ID); err != nil {
 			return err
 		}
-		return s.tellInviter(ctx, tx, accountID, link.InvitedByID, u)
+		return s.tellInviter(ctx, tx, accountID, link.InvitedByID, u, link.Label)
 	})
 	if err == nil && wrong {
 		return out, errWrongCode

@@ -295,9 +295,9 @@ func (s *InvitationStore) Resend(ctx context.Context, accountID, actorID int64, 
 			return err
 		}
 		type row struct {
-			id             int64
-			email          string
-			groups, roles  []int64
+			id              int64
+			email           string
+			groups, roles   []int64
 			message, locale string
 		}
 		var todo []row

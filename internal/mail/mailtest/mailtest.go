@@ -30,6 +30,7 @@ type Server struct {
 
 	mu       sync.Mutex
 	srv      *smtp.Server // nil while stopped
+	listener net.Listener
 	served   chan struct{}
 	msgs     []Received
 	arrived  chan struct{} // closed and replaced at each arrival
@@ -89,13 +90,16 @@ func (s *Server) WaitFor(t testing.TB, n int, timeout time.Duration) []Received 
 // connection is refused until Start. Stopping a stopped server does nothing.
 func (s *Server) Stop() {
 	s.mu.Lock()
-	srv, served := s.srv, s.served
-	s.srv = nil
+	srv, l, served := s.srv, s.listener, s.served
+	s.srv, s.listener = nil, nil
 	s.mu.Unlock()
 	if srv == nil {
 		return
 	}
-	srv.Close()
+	srv.Close() // drops connections
+	// Close only closes the listeners Serve has registered: Serve may not
+	// have started yet.
+	l.Close()
 	<-served
 }
 
@@ -136,7 +140,7 @@ func (s *Server) Start() {
 		defer close(served)
 		srv.Serve(l)
 	}()
-	s.srv, s.served = srv, served
+	s.srv, s.listener, s.served = srv, l, served
 }
 
 // FailNext makes the server refuse the next n messages, at the end of their
