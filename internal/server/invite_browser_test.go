@@ -35,6 +35,10 @@ func TestBrowserInviteByEmailAndAccept(t *testing.T) {
 	if got := eval[string](t, admin, `document.activeElement.id`); got != "add-emails" {
 		t.Errorf("focus in dialog on %q, want the address field", got)
 	}
+	// Sending nothing shows the problem in the dialog, which stays accessible.
+	do(t, admin, chromedp.Click(chromedp.CSS(`#dialog-body button[type=submit]`)))
+	waitFor(t, admin, "the form's problem", `!!document.querySelector("#dialog-body #problem-emails")`)
+	checkAxe(t, admin, "the Add users dialog with a problem shown")
 	do(t, admin, chromedp.SendKeys(chromedp.CSS("#add-emails"), "Nina Petrova <nina.petrova@newhire.example>, bad-address@, omar.said@newhire.example"))
 	waitFor(t, admin, "the address check", `(document.querySelector("#address-check") || {}).textContent.includes("2 valid")`)
 	do(t, admin,

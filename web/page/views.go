@@ -277,3 +277,20 @@ func joinedStatus(ctx context.Context, status string) string {
 		return i18n.T(ctx, "joined.status_denied")
 	}
 }
+
+// menuID names the actions menu of an Invitations row.
+func menuID(v roster.Invitation) string {
+	if v.JoinRequestID != 0 {
+		return "menu-jr-" + id(v.JoinRequestID)
+	}
+	return "menu-" + id(v.ID)
+}
+
+// rowHasActions reports whether an Invitations row has anything to do:
+// accepted and revoked email invitations have not.
+func rowHasActions(v roster.Invitation, status string) bool {
+	if v.JoinRequestID != 0 || v.Kind == roster.KindLink {
+		return true
+	}
+	return status == roster.InvitePending || status == roster.InviteExpiringSoon || status == roster.InviteExpired
+}
