@@ -280,6 +280,9 @@ func (s *InvitationStore) ConfirmJoin(ctx context.Context, c roster.JoinConfirma
 			return mapError(err, "join request")
 		}
 		out.Request = j
+		if err := tx.QueryRow(ctx, `SELECT name FROM accounts WHERE id = $1`, accountID).Scan(&out.AccountName); err != nil {
+			return err
+		}
 		if j.Status != "unconfirmed" {
 			return nil // confirmed already (a second click on the link): say where it stands
 		}
@@ -311,7 +314,7 @@ func (s *InvitationStore) ConfirmJoin(ctx context.Context, c roster.JoinConfirma
 		}
 		if link.ApprovalNeeded {
 			out.Request.Status = "pending"
-			if _, err := tx.Exec(ctx, `UPDATE join_requests SET status = 'pending', confirmed_at = $3, confirm_hash = NULL WHERE account_id = $1 AND id = $2`,
+			if _, err := tx.Exec(ctx, `UPDATE join_requests SET status = 'pending', confirmed_at = $3 WHERE account_id = $1 AND id = $2`,
 				accountID, j.ID, now); err != nil {
 				return err
 			}
@@ -329,7 +332,7 @@ func (s *InvitationStore) ConfirmJoin(ctx context.Context, c roster.JoinConfirma
 			return err
 		}
 		out.User, out.Request.Status, out.Request.UserID = &u, "approved", u.ID
-		if _, err := tx.Exec(ctx, `UPDATE join_requests SET status = 'approved', confirmed_at = $3, decided_at = $3, user_id = $4, confirm_hash = NULL
+		if _, err := tx.Exec(ctx, `UPDATE join_requests SET status = 'approved', confirmed_at = $3, decided_at = $3, user_id = $4
 		WHERE account_id = $1 AND id = $2`, accountID, j.ID, now, u.ID); err != nil {
 			return err
 		}
@@ -345,9 +348,11 @@ func (s *InvitationStore) ConfirmJoin(ctx context.Context, c roster.JoinConfirma
 	return out, err
 }
 
-// tellApprovers queues a join-request email to every active account
-// administrator.
-func (s *InvitationStore) tellApprovers(ctx context.Context, tx pgx.Tx, accountID int64, j roster.JoinRequest, label string) error {
+type adminContact struct{ email, name, locale, accountName string }
+
+// accountAdmins lists the active account administrators (Administrator on
+// the root group).
+func accountAdmins(ctx context.Context, tx pgx.Tx, accountID int64) ([]adminContact, error) {
 	rows, err := tx.Query(ctx, `SELECT DISTINCT u.email, u.name, coalesce(u.locale, a.default_locale), a.name
 	FROM users u
 	JOIN role_assignments ra ON ra.account_id = u.account_id AND ra.user_id = u.id
@@ -356,16 +361,28 @@ func (s *InvitationStore) tellApprovers(ctx context.Context, tx pgx.Tx, accountI
 	JOIN accounts a ON a.id = u.account_id
 	WHERE u.account_id = $1 AND u.status = 'active'`, accountID)
 	if err != nil {
+		return nil, err
+	}
+	var out []adminContact
+	var c adminContact
+	_, err = pgx.ForEachRow(rows, []any{&c.email, &c.name, &c.locale, &c.accountName}, func() error {
+		out = append(out, c)
+		return nil
+	})
+	return out, err
+}
+
+// tellApprovers queues a join-request email to every active account
+// administrator.
+func (s *InvitationStore) tellApprovers(ctx context.Context, tx pgx.Tx, accountID int64, j roster.JoinRequest, label string) error {
+	admins, err := accountAdmins(ctx, tx, accountID)
+	if err != nil {
 		return err
 	}
 	var jobs []river.JobArgs
-	var email, name, locale, accountName string
-	if _, err := pgx.ForEachRow(rows, []any{&email, &name, &locale, &accountName}, func() error {
-		jobs = append(jobs, roster.EmailJob{Template: roster.EmailJoinRequest, AccountID: accountID, JoinRequestID: j.ID, To: email, ToName: name,
-			Locale: locale, AccountName: accountName, PersonName: j.Name, PersonEmail: j.Email, LinkLabel: label})
-		return nil
-	}); err != nil {
-		return err
+	for _, ad := range admins {
+		jobs = append(jobs, roster.EmailJob{Template: roster.EmailJoinRequest, AccountID: accountID, JoinRequestID: j.ID, To: ad.email, ToName: ad.name,
+			Locale: ad.locale, AccountName: ad.accountName, PersonName: j.Name, PersonEmail: j.Email, LinkLabel: label})
 	}
 	return enqueue(ctx, s.queue, tx, jobs...)
 }
@@ -487,12 +504,25 @@ func (s *InvitationStore) AskForNewInvitation(ctx context.Context, token, reques
 			return err
 		}
 		in, err := loadInviter(ctx, tx, accountID, inv.InvitedByID)
-		if err != nil || !in.active {
+		if err != nil {
 			return err
 		}
-		return enqueue(ctx, s.queue, tx, roster.EmailJob{Template: roster.EmailNewInvitation, AccountID: accountID, InvitationID: 0,
-			To: in.email, ToName: in.name, Locale: cmpOr(in.locale, in.accountLocale), AccountName: in.accountName,
-			PersonEmail: requester, Reason: state})
+		if in.active {
+			return enqueue(ctx, s.queue, tx, roster.EmailJob{Template: roster.EmailNewInvitation, AccountID: accountID,
+				To: in.email, ToName: in.name, Locale: cmpOr(in.locale, in.accountLocale), AccountName: in.accountName,
+				PersonEmail: requester, Reason: state})
+		}
+		// The inviter is gone: the account's administrators hear instead.
+		admins, err := accountAdmins(ctx, tx, accountID)
+		if err != nil {
+			return err
+		}
+		var jobs []river.JobArgs
+		for _, ad := range admins {
+			jobs = append(jobs, roster.EmailJob{Template: roster.EmailNewInvitation, AccountID: accountID, To: ad.email, ToName: ad.name,
+				Locale: ad.locale, AccountName: in.accountName, PersonEmail: requester, Reason: state})
+		}
+		return enqueue(ctx, s.queue, tx, jobs...)
 	})
 }
 

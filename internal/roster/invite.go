@@ -100,7 +100,8 @@ type JoinRequest struct {
 
 // JoinOutcome is where a confirmed join ends.
 type JoinOutcome struct {
-	Request JoinRequest
+	Request     JoinRequest
+	AccountName string
 	// User is set when the link needs no approval: the person is active.
 	User *User
 }

@@ -205,8 +205,8 @@ func TestBrowserHubWithoutJavaScript(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS("#people-q"), "gar"),
 		chromedp.SetValue(chromedp.CSS("#people-status"), "active"),
 		chromedp.Click(chromedp.CSS("form.filters button[type=submit]")),
-		chromedp.WaitVisible(chromedp.CSS("#people-result-count")),
 	)
+	waitFor(t, ctx, "the filtered page", `location.search.includes("q=gar") && !!document.querySelector("#people-result-count")`)
 	loc, _ := chromedp.Run(ctx, chromedp.Location())
 	if !strings.Contains(loc, "q=gar") || !strings.Contains(loc, "status=active") {
 		t.Errorf("no-JS form went to %s", loc)
@@ -216,7 +216,8 @@ func TestBrowserHubWithoutJavaScript(t *testing.T) {
 		t.Errorf("no-JS results wrong: %.200q", rows)
 	}
 	// Sort by a header link, then page on.
-	do(t, ctx, chromedp.Click(chromedp.CSS(`th[aria-sort] a[href*="sort=signin"]`)), chromedp.WaitVisible(chromedp.CSS("#people-table")))
+	do(t, ctx, chromedp.Click(chromedp.CSS(`th[aria-sort] a[href*="sort=signin"]`)))
+	waitFor(t, ctx, "the sorted page", `location.search.includes("sort=signin") && !!document.querySelector("#people-table")`)
 	loc, _ = chromedp.Run(ctx, chromedp.Location())
 	if !strings.Contains(loc, "sort=signin") {
 		t.Errorf("no-JS sort went to %s", loc)

@@ -517,7 +517,7 @@ func (s *Server) handleJoinConfirmLink(w http.ResponseWriter, r *http.Request) e
 		}
 		return render(w, r, status, page.NoticePage(n))
 	}
-	return s.joinOutcome(w, r, "", out)
+	return s.joinOutcome(w, r, out.AccountName, out)
 }
 
 func (s *Server) renderConfirmUnknown(w http.ResponseWriter, r *http.Request) error {

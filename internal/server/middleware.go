@@ -78,7 +78,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			return
 		}
-		route := r.URL.Path
+		route := redactTokens(r.URL.Path)
 		if rc := chi.RouteContext(r.Context()); rc != nil && rc.RoutePattern() != "" {
 			route = rc.RoutePattern()
 		}
@@ -272,4 +272,16 @@ func tokenPage(next http.Handler) http.Handler {
 		w.Header().Set("Cache-Control", "no-store")
 		next.ServeHTTP(w, r)
 	})
+}
+
+// redactTokens hides path segments shaped like link tokens, for paths no
+// route matched (whose pattern cannot stand in for them).
+func redactTokens(path string) string {
+	parts := strings.Split(path, "/")
+	for i, p := range parts {
+		if roster.ValidTokenShape(p) {
+			parts[i] = "{token}"
+		}
+	}
+	return strings.Join(parts, "/")
 }
