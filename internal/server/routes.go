@@ -58,6 +58,11 @@ func (s *Server) routes() http.Handler {
 			r.Get("/join-requests/{id}/approve", s.handle(s.handleApprovePage))
 			r.Post("/join-requests/{id}/approve", s.handle(s.handleApprove))
 			r.Post("/join-requests/{id}/deny", s.handle(s.handleDeny))
+			s.peopleRoutes(r)   // people.go
+			s.csvRoutes(r)      // csv.go
+			s.groupRoutes(r)    // groups.go
+			s.auditRoutes(r)    // audit.go
+			s.settingsRoutes(r) // settings.go
 		})
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))

@@ -15,7 +15,7 @@ import (
 
 func shell(a *roster.Actor, acc *roster.Account, title, section string) layout.Shell {
 	return layout.Shell{Title: title, AccountName: acc.Name, UserName: a.User.Name, UserEmail: a.User.Email,
-		Section: section, CanOpenHub: a.CanOpenHub()}
+		Section: section, CanOpenHub: a.CanOpenHub(), AccountAdmin: a.AccountAdmin}
 }
 
 // handleUsers serves the Users hub: the whole page, or for htmx the piece
