@@ -40,7 +40,9 @@ Commands:
   serve     Serve on ADDR using DATABASE_URL (migrates first).
   migrate   Apply database migrations to DATABASE_URL.
   seed      Seed the demo account "Acme Corporation" into DATABASE_URL
-            (does nothing if it exists).
+            (does nothing if it exists). With flags, a large data set for
+            benchmarks instead: seed --users 1000000 --invitations 200000
+            --groups 500 [--accounts N] (N extra accounts of 100,000 people).
   db        Manage the private PostgreSQL: "db start" prints its URL,
             "db stop" stops it. Flags: -dir (default .data/postgres).
   help      Show this help.
@@ -106,6 +108,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 			return err
 		}
 		defer pool.Close()
+		if len(args) > 1 {
+			return seedBig(ctx, pool, args[1:], getenv, stdout)
+		}
 		return seedDemo(ctx, pool, getenv, stdout)
 	case "db":
 		return db(ctx, args[1:], getenv, stdout)
@@ -335,6 +340,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		Users:         postgres.NewUserStore(pool),
 		Groups:        postgres.NewGroupStore(pool),
 		Invitations:   invitations,
+		Audit:         postgres.NewAuditStore(pool),
+		Settings:      postgres.NewSettingsStore(pool),
 		Logger:        logger,
 		SessionKeys:   [][]byte{hashKey, blockKey},
 		SecureCookies: getenv("SECURE_COOKIES") == "true",

@@ -1,4 +1,186 @@
 package i18n
 
+import (
+	"golang.org/x/text/feature/plural"
+	"golang.org/x/text/language"
+)
+
 // englishAdmin is the English catalogue of the administration screens: people, audit log, settings (keys "person.…", "audit.…", "settings.…").
-var englishAdmin = map[string]string{}
+var englishAdmin = map[string]string{
+	"audit.title":              "Audit log",
+	"audit.subtitle":           "Everything that happened in %s: who did what, to whom, and when.",
+	"audit.filters":            "Filter the audit log",
+	"audit.actor":              "Done by",
+	"audit.actor_any":          "Anyone",
+	"audit.action":             "Action",
+	"audit.action_any":         "Any action",
+	"audit.target":             "About person",
+	"audit.target_hint":        "Type a name or email and pick the person; events about them are shown.",
+	"audit.target_placeholder": "Name or email",
+	"audit.target_unknown":     "No one in this account has the email “%s”. Type a name or email and pick the person from the suggestions.",
+	"audit.from":               "From",
+	"audit.to":                 "To",
+	"audit.count_capped":       "More than %d events",
+	"audit.caption":            "Audit events, newest first",
+	"audit.col_when":           "When",
+	"audit.col_who":            "Who",
+	"audit.col_what":           "What happened",
+	"audit.col_person":         "Person",
+	"audit.none":               "Nothing has happened yet",
+	"audit.none_hint":          "Invitations, sign-ins and every change to people, groups and settings are recorded here.",
+	"audit.none_match":         "No events match these filters",
+	"audit.none_match_hint":    "Widen the date range, or remove a filter.",
+	"audit.only_person":        "Only this person",
+	"audit.removed_since":      "Removed from the account",
+	"audit.no_person":          "No person",
+	"audit.invitee":            "Invitee",
+	"audit.system":             "System",
+	"audit.someone":            "someone",
+	"audit.removed_person":     "a removed person",
+	"audit.removed_person_cap": "A removed person",
+	"audit.deleted_group":      "a deleted group",
+	"audit.deleted_role":       "a deleted role",
+	"audit.on":                 "on",
+	"audit.off":                "off",
+	"audit.change":             "%s %s → %s",
+
+	"audit.inv_email":   "the invitation to %s",
+	"audit.inv_link":    "the invite link “%s”",
+	"audit.inv_unknown": "an invitation",
+
+	"audit.group.invitations": "Invitations",
+	"audit.group.joining":     "Joining",
+	"audit.group.people":      "People",
+	"audit.group.groups":      "Groups",
+	"audit.group.account":     "Account and sign-in",
+	"audit.group.other":       "Other",
+
+	"audit.action.invited":               "Invited",
+	"audit.action.resent":                "Invitation resent",
+	"audit.action.extended":              "Invitation extended",
+	"audit.action.revoked":               "Invitation revoked",
+	"audit.action.removed":               "Expired invitation removed",
+	"audit.action.link_created":          "Invite link created",
+	"audit.action.link_regenerated":      "Invite link regenerated",
+	"audit.action.accepted":              "Invitation accepted",
+	"audit.action.joined":                "Joined through a link",
+	"audit.action.join_requested":        "Asked to join",
+	"audit.action.approved":              "Join request approved",
+	"audit.action.denied":                "Join request denied",
+	"audit.action.asked_new_invitation":  "Asked for a new invitation",
+	"audit.action.deactivated":           "Deactivated",
+	"audit.action.reactivated":           "Reactivated",
+	"audit.action.removed_person":        "Removed from the account",
+	"audit.action.group_added":           "Added to a group",
+	"audit.action.group_removed":         "Removed from a group",
+	"audit.action.roles_changed":         "Roles changed",
+	"audit.action.role_revoked":          "Role revoked",
+	"audit.action.group_created":         "Group created",
+	"audit.action.group_renamed":         "Group renamed",
+	"audit.action.group_moved":           "Group moved",
+	"audit.action.group_deleted":         "Group deleted",
+	"audit.action.signed_in":             "Signed in",
+	"audit.action.signed_out_everywhere": "Signed out everywhere",
+	"audit.action.account_created":       "Account created",
+	"audit.action.demo_seeded":           "Demo data loaded",
+	"audit.action.settings_changed":      "Settings changed",
+
+	"audit.s.invited":                       "%s invited %s",
+	"audit.s.resent":                        "%s resent %s",
+	"audit.s.extended":                      "%s extended %s",
+	"audit.s.revoked":                       "%s revoked %s",
+	"audit.s.link_regenerated":              "%s made a new address for %s; the old one stopped working",
+	"audit.s.removed":                       "%s removed an expired invitation",
+	"audit.s.link_created":                  "%s created the invite link “%s”",
+	"audit.s.accepted":                      "%s accepted an invitation",
+	"audit.s.accepted_from":                 "%s accepted an invitation from %s",
+	"audit.s.joined":                        "%s joined through %s",
+	"audit.s.join_requested":                "%s asked to join through %s",
+	"audit.s.approved":                      "%s approved the request of %s to join",
+	"audit.s.denied":                        "%s denied the request of %s to join",
+	"audit.s.asked_new_invitation":          "%s asked for a new invitation after %s stopped working",
+	"audit.s.asked_new_invitation_expired":  "%s asked for a new invitation: %s had expired",
+	"audit.s.asked_new_invitation_revoked":  "%s asked for a new invitation: %s had been revoked",
+	"audit.s.asked_new_invitation_accepted": "%s asked for a new invitation: %s had already been used",
+	"audit.s.asked_new_invitation_used_up":  "%s asked for a new invitation: %s had no uses left",
+	"audit.s.signed_in":                     "%s signed in",
+	"audit.s.signed_out_everywhere":         "%s signed out everywhere",
+	"audit.s.account_created":               "%s created the account",
+	"audit.s.demo_seeded":                   "%s loaded the demo data (%s people)",
+	"audit.s.deactivated":                   "%s deactivated %s",
+	"audit.s.reactivated":                   "%s reactivated %s",
+	"audit.s.removed_person":                "%s removed %s from the account",
+	"audit.s.group_added":                   "%s added %s to %s",
+	"audit.s.group_added_roles":             "%s added %s to %s as %s",
+	"audit.s.group_removed":                 "%s removed %s from %s",
+	"audit.s.roles_changed":                 "%s set the roles of %s in %s to %s",
+	"audit.s.roles_cleared":                 "%s took every role of %s in %s",
+	"audit.s.role_revoked":                  "%s took the role %s from %s",
+	"audit.s.group_created":                 "%s created the group %s",
+	"audit.s.group_renamed":                 "%s renamed the group %s",
+	"audit.s.group_renamed_from":            "%s renamed the group %s to %s",
+	"audit.s.group_moved":                   "%s moved the group %s",
+	"audit.s.group_deleted":                 "%s deleted the group %s",
+	"audit.s.settings_changed":              "%s changed the settings: %s",
+	"audit.s.settings_saved":                "%s saved the settings",
+	"audit.s.other":                         "%s: %s",
+
+	"audit.setting.invite_validity_days": "email invitation validity",
+	"audit.setting.reminders_enabled":    "reminder emails",
+	"audit.setting.expiring_soon_days":   "“expiring soon” window",
+	"audit.setting.link_validity_hours":  "invite link validity",
+	"audit.setting.link_max_uses":        "invite link uses",
+
+	"settings.title":                "Settings",
+	"settings.subtitle":             "The defaults of %s. Changes apply to invitations and links made from now on.",
+	"settings.history":              "See past changes",
+	"settings.invitations":          "Email invitations",
+	"settings.invite_validity":      "Invitations are valid for",
+	"settings.invite_validity_hint": "From %d to %d days. Administrators can pick a shorter time for a batch.",
+	"settings.reminders":            "Send reminder emails",
+	"settings.reminders_hint":       "Invitees who have not accepted get a reminder 7 days and 1 day before their invitation expires.",
+	"settings.batch_limit":          "Up to %d addresses can be invited in one “Add users” submit; upload a CSV for more.",
+	"settings.hub":                  "Users hub",
+	"settings.expiring_soon":        "Show invitations as “Expiring soon” within",
+	"settings.expiring_soon_hint":   "From %d to %d days before they expire.",
+	"settings.links":                "Invite links",
+	"settings.link_validity":        "Invite links work for",
+	"settings.link_validity_hint":   "From 1 hour to 180 days.",
+	"settings.link_max_uses":        "Each invite link can be used",
+	"settings.link_max_uses_hint":   "From %d to %d times.",
+	"settings.days":                 "days",
+	"settings.hours":                "hours",
+	"settings.uses":                 "times",
+	"settings.unit":                 "Unit of time",
+	"settings.save":                 "Save settings",
+	"settings.save_hint":            "Every save is recorded in the audit log.",
+	"settings.saved":                "Settings saved.",
+	"settings.unchanged":            "Nothing changed: the settings were already these.",
+
+	"settings.problem_invite_validity": "Enter a whole number of days from 1 to 180.",
+	"settings.problem_expiring_soon":   "Enter a whole number of days from 1 to 30.",
+	"settings.problem_link_validity":   "Enter a whole number: from 1 hour to 180 days (4,320 hours).",
+	"settings.problem_link_max_uses":   "Enter a whole number from 1 to 5,000.",
+}
+
+// englishAdminPlurals are the administration messages whose form depends
+// on their first number: {one, other}.
+var englishAdminPlurals = map[string][2]string{
+	"audit.count": {"%d event", "%d events"},
+	"audit.days":  {"%d day", "%d days"},
+	"audit.hours": {"%d hour", "%d hours"},
+}
+
+// The administration catalogue registers itself, as the Groups one does.
+func init() {
+	for key, msg := range englishAdmin {
+		if err := cat.SetString(language.English, key, msg); err != nil {
+			panic(err)
+		}
+	}
+	for key, forms := range englishAdminPlurals {
+		if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
+			panic(err)
+		}
+	}
+}

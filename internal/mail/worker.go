@@ -84,6 +84,11 @@ func (w *Worker) Timeout(*river.Job[roster.EmailJob]) time.Duration { return tim
 // reason is the short, showable cause of a failed send.
 func reason(err error) string {
 	s := err.Error()
+	// go-mail ends its errors with the affected recipients and message ID,
+	// which are no reason (and would be all that is left of a long one).
+	if i := strings.Index(s, ", affected "); i > 0 {
+		s = s[:i]
+	}
 	if i := strings.LastIndex(s, ": "); i > 0 && i < len(s)-2 && len(s) > 120 {
 		s = s[i+2:]
 	}

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 
@@ -37,6 +38,22 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 	cfg.ConnConfig.RuntimeParams["application_name"] = "roster"
 	// Keyset cursors carry timestamps as text: one zone keeps them exact.
 	cfg.ConnConfig.RuntimeParams["timezone"] = "UTC"
+	// Statements are prepared once per connection (pgx's cache), and after
+	// five runs PostgreSQL may switch to a generic plan that ignores the
+	// arguments. For the People and Invitations filters the right plan
+	// depends on them (a role held by 500 people or by 700,000; an
+	// account of 50 or of a million), and a generic plan walked the whole
+	// name index for a selective filter: plan each execution with its
+	// values instead (a fraction of a millisecond).
+	cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_custom_plan"
+	// The benchmark harness asks for every statement, to EXPLAIN it.
+	if path := os.Getenv(TraceEnv); path != "" {
+		t, err := newFileTracer(path)
+		if err != nil {
+			return nil, err
+		}
+		cfg.ConnConfig.Tracer = t
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, err

@@ -29,6 +29,15 @@ func NewInvitationStore(pool *pgxpool.Pool, queue *Queue, key roster.TokenKey) *
 	return &InvitationStore{pool: pool, queue: queue, key: key}
 }
 
+// boundedCount counts the rows of from, stopping past CountLimit; "0" when
+// the branch is not shown.
+func boundedCount(with bool, from string) string {
+	if !with {
+		return "0"
+	}
+	return fmt.Sprintf("(SELECT count(*) FROM (SELECT 1 FROM %s LIMIT %d) c)", from, roster.CountLimit+1)
+}
+
 // FindInvitations returns one page of the Invitations table: invitations and
 // links, and join requests awaiting approval, newest first, keyset paged.
 // soon is the account's "expiring soon" window. A malformed cursor is
@@ -83,25 +92,10 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		inv = append(inv, "i.role_ids @> ARRAY["+p+"::bigint]")
 		jr = append(jr, "j.role_ids @> ARRAY["+p+"::bigint]")
 	}
-	var parts []string
-	if withInvitations {
-		parts = append(parts, `SELECT 0 AS src, i.id, i.kind, coalesce(i.email, ''), coalesce(i.label, ''), i.status, i.group_ids, i.role_ids,
-		    i.invited_by, coalesce(ib.name, ''), i.created_at, i.sent_at, i.expires_at, i.accepted_at,
-		    coalesce(i.delivery, ''), coalesce(i.delivery_error, ''), coalesce(i.max_uses, 0), i.use_count,
-		    i.allowed_domains, i.approval_required, 0::bigint AS request_id
-		FROM invitations i LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
-		WHERE `+strings.Join(inv, " AND "))
-	}
-	if withRequests {
-		parts = append(parts, `SELECT 1 AS src, l.id, 'link', j.email, coalesce(l.label, ''), l.status, j.group_ids, j.role_ids,
-		    l.invited_by, coalesce(ib.name, ''), j.created_at, NULL::timestamptz, l.expires_at, NULL::timestamptz,
-		    '', '', coalesce(l.max_uses, 0), l.use_count, l.allowed_domains, l.approval_required, j.id
-		FROM join_requests j
-		JOIN invitations l ON l.account_id = j.account_id AND l.id = j.invitation_id
-		LEFT JOIN users ib ON ib.account_id = l.account_id AND ib.id = l.invited_by
-		WHERE `+strings.Join(jr, " AND "))
-	}
-	union := strings.Join(parts, "\nUNION ALL\n")
+	// The bounded count reads only the filtered tables (no inviter join):
+	// it is computed from the same conditions before the page's keyset.
+	countSQL := fmt.Sprintf(`SELECT %s + %s`, boundedCount(withInvitations, "invitations i WHERE "+strings.Join(inv, " AND ")),
+		boundedCount(withRequests, "join_requests j JOIN invitations l ON l.account_id = j.account_id AND l.id = j.invitation_id WHERE "+strings.Join(jr, " AND ")))
 	countArgs := slices.Clone(args)
 
 	backward := f.Before != ""
@@ -109,7 +103,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	if backward {
 		cursor = f.Before
 	}
-	keyset, dir := "", "DESC"
+	dir := "DESC"
 	if backward {
 		dir = "ASC"
 	}
@@ -122,19 +116,44 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		if !ok || (src != "0" && src != "1") || checkTimestamp(at) != nil {
 			return page, roster.Errorf(roster.EINVALID, "page cursor is not valid")
 		}
-		op := "<"
+		op, bound := "<", "<="
 		if backward {
-			op = ">"
+			op, bound = ">", ">="
 		}
-		keyset = fmt.Sprintf("WHERE (x.created_at, x.src, x.key_id) %s (%s::text::timestamptz, %s::int, %s)", op, arg(at), arg(src), arg(id))
+		// Each branch gets the keyset: its own sort key against the
+		// cursor's, plus a plain range on created_at for the index.
+		atP, srcP, idP := arg(at), arg(src), arg(id)
+		inv = append(inv, fmt.Sprintf("(i.created_at, 0, i.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND i.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
+		jr = append(jr, fmt.Sprintf("(j.created_at, 1, j.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND j.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
 	}
-	q := fmt.Sprintf(`SELECT x.*, x.created_at::text FROM (
-	  SELECT u.*, CASE WHEN u.src = 0 THEN u.id ELSE u.request_id END AS key_id FROM (%s) u (src, id, kind, email, label, status, group_ids, role_ids,
+	// Each branch walks its own index newest first and stops at a page;
+	// the outer query merges at most two pages. (Sorting the union as a
+	// whole read every matching invitation first.)
+	var parts []string
+	if withInvitations {
+		parts = append(parts, fmt.Sprintf(`(SELECT 0 AS src, i.id, i.kind, coalesce(i.email, ''), coalesce(i.label, ''), i.status, i.group_ids, i.role_ids,
+		    i.invited_by, coalesce(ib.name, ''), i.created_at, i.sent_at, i.expires_at, i.accepted_at,
+		    coalesce(i.delivery, ''), coalesce(i.delivery_error, ''), coalesce(i.max_uses, 0), i.use_count,
+		    i.allowed_domains, i.approval_required, 0::bigint AS request_id, i.id AS key_id
+		FROM invitations i LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
+		WHERE %s
+		ORDER BY i.created_at %s, i.id %s LIMIT %d)`, strings.Join(inv, " AND "), dir, dir, limit+1))
+	}
+	if withRequests {
+		parts = append(parts, fmt.Sprintf(`(SELECT 1 AS src, l.id, 'link', j.email, coalesce(l.label, ''), l.status, j.group_ids, j.role_ids,
+		    l.invited_by, coalesce(ib.name, ''), j.created_at, NULL::timestamptz, l.expires_at, NULL::timestamptz,
+		    '', '', coalesce(l.max_uses, 0), l.use_count, l.allowed_domains, l.approval_required, j.id, j.id AS key_id
+		FROM join_requests j
+		JOIN invitations l ON l.account_id = j.account_id AND l.id = j.invitation_id
+		LEFT JOIN users ib ON ib.account_id = l.account_id AND ib.id = l.invited_by
+		WHERE %s
+		ORDER BY j.created_at %s, j.id %s LIMIT %d)`, strings.Join(jr, " AND "), dir, dir, limit+1))
+	}
+	q := fmt.Sprintf(`SELECT x.*, x.created_at::text FROM (%s) x (src, id, kind, email, label, status, group_ids, role_ids,
 	    invited_by, inviter, created_at, sent_at, expires_at, accepted_at, delivery, delivery_error, max_uses, use_count,
-	    allowed_domains, approval_required, request_id)
-	) x %s
+	    allowed_domains, approval_required, request_id, key_id)
 	ORDER BY x.created_at %s, x.src %s, x.key_id %s
-	LIMIT %d`, union, keyset, dir, dir, dir, limit+1)
+	LIMIT %d`, strings.Join(parts, "\nUNION ALL\n"), dir, dir, dir, limit+1)
 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
@@ -182,7 +201,12 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 				}
 			}
 		}
-		err = tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM (%s) u LIMIT %d) s`, union, roster.CountLimit+1), countArgs...).Scan(&page.Total)
+		// A first page that is not full is the whole set: no count needed.
+		if cursor == "" && !more {
+			page.Total = int64(len(page.Invitations))
+			return nil
+		}
+		err = tx.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total)
 		if page.Total > roster.CountLimit {
 			page.Total, page.TotalCapped = roster.CountLimit, true
 		}

@@ -98,7 +98,9 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 	emails := make([]string, len(in.Addresses))
 	for i, a := range in.Addresses {
 		emails[i] = strings.ToLower(a.Email)
-		at[emails[i]] = i
+		if _, seen := at[emails[i]]; !seen {
+			at[emails[i]] = i // an address given twice is decided at its first place
+		}
 		results[i] = roster.InviteResult{Email: a.Email, Name: a.Name}
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
@@ -162,7 +164,7 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 		var newEmails []string
 		var nonces, hashes [][]byte
 		for i := range results {
-			if results[i].Outcome == "" {
+			if results[i].Outcome == "" && at[emails[i]] == i {
 				n := roster.NewNonce()
 				newEmails = append(newEmails, results[i].Email)
 				nonces = append(nonces, n)
@@ -214,6 +216,16 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Again in the same submit: as the first time, and invited only once.
+	for i := range results {
+		if first := at[emails[i]]; first != i {
+			r := results[first]
+			if r.Outcome == roster.OutcomeInvited {
+				r.Outcome = roster.OutcomeAlreadyInvited
+			}
+			results[i].Outcome, results[i].InvitationID, results[i].UserID = r.Outcome, r.InvitationID, r.UserID
+		}
 	}
 	return results, nil
 }

@@ -134,6 +134,12 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		if !f.IsFiltered() {
 			return tx.QueryRow(ctx, `SELECT coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)`, accountID).Scan(&page.Total)
 		}
+		// A first page that is not full is the whole set: its length is
+		// the exact count, so the count query is not needed.
+		if cursor == "" && !more {
+			page.Total = int64(len(page.Users))
+			return nil
+		}
 		err = tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s`, filterSQL, roster.CountLimit+1), filterArgs...).Scan(&page.Total)
 		if page.Total > roster.CountLimit {
 			page.Total, page.TotalCapped = roster.CountLimit, true
@@ -257,54 +263,46 @@ func (s *UserStore) Administrators(ctx context.Context, accountID int64) ([]rost
 }
 
 // Dashboard returns the summary cards: user counts come from the counters
-// kept by triggers; invitation counts are index range scans.
+// kept by triggers, the pending invitations from their counter less those
+// past expiry the sweeper has not marked yet, "expiring soon" is an index
+// range scan, and the chart reads the weekly counts kept by triggers. One
+// statement, so one round trip and one snapshot.
 func (s *UserStore) Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error) {
 	var d roster.Dashboard
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT users_total, users_active, users_deactivated, users_never_signed_in, users_without_group, administrators
-		FROM account_counters WHERE account_id = $1`, accountID).
-			Scan(&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators)
-		if err != nil && err != pgx.ErrNoRows {
-			return err
+	start := weekStart(now).AddDate(0, 0, -7*11)
+	d.Weeks = make([]roster.WeekStat, 12)
+	for i := range d.Weeks {
+		d.Weeks[i].Start = start.AddDate(0, 0, 7*i)
+	}
+	var weeks []time.Time
+	var sent, accepted []int64
+	err := s.pool.QueryRow(ctx, `SELECT coalesce(c.users_total, 0), coalesce(c.users_active, 0), coalesce(c.users_deactivated, 0),
+	       coalesce(c.users_never_signed_in, 0), coalesce(c.users_without_group, 0), coalesce(c.administrators, 0),
+	       coalesce((SELECT invitations_pending FROM invitation_counters WHERE account_id = $1), 0)
+	         - (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at <= $2),
+	       (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > $2 AND expires_at <= $3),
+	       (SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending'),
+	       w.weeks, w.sent, w.accepted
+	FROM (SELECT 1) one
+	LEFT JOIN account_counters c ON c.account_id = $1
+	CROSS JOIN (SELECT coalesce(array_agg(week::timestamp AT TIME ZONE 'UTC' ORDER BY week), '{}') AS weeks,
+	                   coalesce(array_agg(sent ORDER BY week), '{}') AS sent, coalesce(array_agg(accepted ORDER BY week), '{}') AS accepted
+	            FROM invitation_weeks WHERE account_id = $1 AND week >= $4::date AND week < $4::date + 84) w`,
+		accountID, now, now.Add(soon), start.Format("2006-01-02")).
+		Scan(&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators,
+			&d.Pending, &d.ExpiringSoon, &d.JoinRequests, &weeks, &sent, &accepted)
+	if err != nil {
+		return d, err
+	}
+	for k, at := range weeks {
+		i := int(at.Sub(start) / (7 * 24 * time.Hour))
+		if i < 0 || i >= len(d.Weeks) {
+			continue
 		}
-		err = tx.QueryRow(ctx, `SELECT count(*), count(*) FILTER (WHERE expires_at <= $3)
-		FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > $2`, accountID, now, now.Add(soon)).
-			Scan(&d.Pending, &d.ExpiringSoon)
-		if err != nil {
-			return err
-		}
-		err = tx.QueryRow(ctx, `SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending'`, accountID).Scan(&d.JoinRequests)
-		if err != nil {
-			return err
-		}
-		start := weekStart(now).AddDate(0, 0, -7*11)
-		d.Weeks = make([]roster.WeekStat, 12)
-		for i := range d.Weeks {
-			d.Weeks[i].Start = start.AddDate(0, 0, 7*i)
-		}
-		rows, err := tx.Query(ctx, `SELECT 's', created_at FROM invitations WHERE account_id = $1 AND kind = 'email' AND created_at >= $2
-		UNION ALL
-		SELECT 'a', accepted_at FROM invitations WHERE account_id = $1 AND kind = 'email' AND accepted_at >= $2`, accountID, start)
-		if err != nil {
-			return err
-		}
-		var kind string
-		var at time.Time
-		_, err = pgx.ForEachRow(rows, []any{&kind, &at}, func() error {
-			i := int(at.Sub(start) / (7 * 24 * time.Hour))
-			if i < 0 || i >= len(d.Weeks) {
-				return nil
-			}
-			if kind == "s" {
-				d.Weeks[i].Sent++
-			} else {
-				d.Weeks[i].Accepted++
-			}
-			return nil
-		})
-		return err
-	})
-	return d, err
+		d.Weeks[i].Sent += sent[k]
+		d.Weeks[i].Accepted += accepted[k]
+	}
+	return d, nil
 }
 
 // weekStart returns the Monday 00:00 UTC of t's week.
@@ -370,25 +368,4 @@ func decodeCursor(c string) (string, int64, error) {
 		return "", 0, bad
 	}
 	return k, id, nil
-}
-
-// Reactivate makes a deactivated person of the account active again.
-// ENOTFOUND when no such person is in the account.
-func (s *UserStore) Reactivate(ctx context.Context, accountID, actorID, userID int64, now time.Time) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		var status string
-		err := tx.QueryRow(ctx, `SELECT status FROM users WHERE account_id = $1 AND id = $2 FOR UPDATE`, accountID, userID).Scan(&status)
-		if err != nil {
-			return mapError(err, "person")
-		}
-		if status == roster.StatusActive {
-			return nil
-		}
-		if _, err := tx.Exec(ctx, `UPDATE users SET status = 'active' WHERE account_id = $1 AND id = $2`, accountID, userID); err != nil {
-			return err
-		}
-		_, err = tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, target_user_id) VALUES ($1, $2, $3, 'reactivated', $4)`,
-			accountID, now, actorID, userID)
-		return err
-	})
 }

@@ -557,19 +557,6 @@ func (s *Server) handleDeny(w http.ResponseWriter, r *http.Request) error {
 	return s.afterChange(w, r, i18n.T(ctx, "done.denied", j.Name))
 }
 
-func (s *Server) handleReactivate(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	a, acc := actorFrom(ctx)
-	id, err := pathID(r, "id")
-	if err != nil {
-		return err
-	}
-	if err := s.Users.Reactivate(ctx, acc.ID, a.User.ID, id, s.Now()); err != nil {
-		return err
-	}
-	return s.afterChange(w, r, i18n.T(ctx, "done.reactivated"))
-}
-
 func (s *Server) handleDevOutbox(w http.ResponseWriter, r *http.Request) error {
 	return render(w, r, http.StatusOK, page.Outbox(s.Outbox.Messages()))
 }

@@ -425,7 +425,7 @@ func TestInvitationRoutesAreScopedToTheAccount(t *testing.T) {
 		{"GET", fmt.Sprintf("/join-requests/%d/approve", jr)},
 		{"POST", fmt.Sprintf("/join-requests/%d/approve", jr)},
 		{"POST", fmt.Sprintf("/join-requests/%d/deny", jr)},
-		{"POST", fmt.Sprintf("/users/%d/reactivate", user)},
+		{"POST", fmt.Sprintf("/users/%d/status", user)},
 	} {
 		var res *http.Response
 		if r.method == "GET" {
@@ -449,7 +449,7 @@ func TestInvitationPostsRefuseCrossOrigin(t *testing.T) {
 	t.Parallel()
 	a := readOnlyApp(t)
 	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
-	for _, path := range []string{"/users/invite", "/users/links", "/invitations/1/resend", "/invitations/bulk", "/join-requests/1/approve", "/join-requests/1/deny", "/users/1/reactivate"} {
+	for _, path := range []string{"/users/invite", "/users/links", "/invitations/1/resend", "/invitations/bulk", "/join-requests/1/approve", "/join-requests/1/deny", "/users/1/status"} {
 		res := a.post(t, c, path, url.Values{"emails": {"x@y.example"}}, "Origin", "https://evil.example", "Sec-Fetch-Site", "cross-site")
 		if res.StatusCode != http.StatusForbidden {
 			t.Errorf("cross-origin POST %s: %d", path, res.StatusCode)

@@ -1,6 +1,326 @@
 package server
 
-import "github.com/go-chi/chi/v5"
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
 
-// peopleRoutes registers the routes of this file: User detail, status changes and bulk actions on people.
-func (s *Server) peopleRoutes(r chi.Router) {}
+	"github.com/a-h/templ"
+	"github.com/go-chi/chi/v5"
+
+	"github.com/roster-hub/roster/internal/i18n"
+	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/component"
+	"github.com/roster-hub/roster/web/page"
+)
+
+// peopleRoutes registers the routes of this file: User detail, status
+// changes and bulk actions on people.
+func (s *Server) peopleRoutes(r chi.Router) {
+	r.Get("/users/{id}", s.handle(s.handlePerson))
+	r.Post("/users/{id}/status", s.handle(s.handlePersonStatus))
+	r.Post("/users/{id}/remove", s.handle(s.handlePersonRemove))
+	r.Post("/users/{id}/groups", s.handle(s.handlePersonAddGroup))
+	r.Post("/users/{id}/groups/{gid}", s.handle(s.handlePersonGroupRoles))
+	r.Post("/users/{id}/groups/{gid}/remove", s.handle(s.handlePersonLeaveGroup))
+	r.Post("/users/bulk", s.handle(s.handlePeopleBulk))
+}
+
+func (s *Server) personView(r *http.Request, userID int64) (page.Person, error) {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	v := page.Person{Shell: shell(a, acc, "", "users"), Now: s.Now(), ActorID: a.User.ID}
+	var err error
+	if v.User, err = s.Users.User(ctx, acc.ID, userID); err != nil {
+		return v, err
+	}
+	v.Shell.Title = v.User.Name
+	if v.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+		return v, err
+	}
+	if v.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+		return v, err
+	}
+	v.Invitation, err = s.Users.CameThrough(ctx, acc.ID, userID)
+	return v, err
+}
+
+// handlePerson shows one person: as a page, or as a dialog over the hub.
+func (s *Server) handlePerson(w http.ResponseWriter, r *http.Request) error {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	v, err := s.personView(r, id)
+	if err != nil {
+		return err
+	}
+	switch hxTarget(r) {
+	case "dialog":
+		return render(w, r, http.StatusOK, page.PersonDialog(v))
+	case "person-body":
+		return render(w, r, http.StatusOK, page.PersonBody(v))
+	}
+	return render(w, r, http.StatusOK, page.PersonPage(v))
+}
+
+// afterPersonChange answers a change made on a person's page: the person
+// again (in the dialog or page), the hub's cards and counts, a flash.
+func (s *Server) afterPersonChange(w http.ResponseWriter, r *http.Request, id int64, message string) error {
+	if !isFragment(r) {
+		http.Redirect(w, r, "/users/"+strconv.FormatInt(id, 10), http.StatusSeeOther)
+		return nil
+	}
+	v, err := s.personView(r, id)
+	if err != nil {
+		return err
+	}
+	h, err := s.hubState(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("HX-Retarget", "#person-body")
+	w.Header().Set("HX-Reswap", "innerHTML")
+	return render(w, r, http.StatusOK, join(page.PersonBody(v), page.HubUpdates(h), component.FlashOK(message)))
+}
+
+func (s *Server) handlePersonStatus(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	status := r.PostFormValue("status")
+	if _, err := s.Users.User(ctx, acc.ID, id); err != nil {
+		return err
+	}
+	if _, err := s.Users.SetStatus(ctx, acc.ID, a.User.ID, []int64{id}, status, s.Now()); err != nil {
+		return err
+	}
+	msg := i18n.T(ctx, "done.reactivated")
+	if status == roster.StatusDeactivated {
+		msg = i18n.T(ctx, "person.done_deactivated")
+	}
+	if hxTarget(r) == "" && isFragment(r) { // from the Add users results
+		h, err := s.hubState(r)
+		if err != nil {
+			return err
+		}
+		return render(w, r, http.StatusOK, join(page.Done(msg), page.HubUpdates(h)))
+	}
+	return s.afterPersonChange(w, r, id, msg)
+}
+
+func (s *Server) handlePersonRemove(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	u, err := s.Users.User(ctx, acc.ID, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Users.Remove(ctx, acc.ID, a.User.ID, id, s.Now()); err != nil {
+		return err
+	}
+	msg := i18n.T(ctx, "person.done_removed", u.Name)
+	if !isFragment(r) {
+		http.Redirect(w, r, "/users", http.StatusSeeOther)
+		return nil
+	}
+	h, err := s.hubState(r)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("HX-Trigger", "closeDialog")
+	w.Header().Set("HX-Reswap", "none")
+	return render(w, r, http.StatusOK, join(page.HubUpdates(h), component.FlashOK(msg), s.peopleRefresh(r)))
+}
+
+func (s *Server) handlePersonAddGroup(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	if _, err := s.Users.User(ctx, acc.ID, id); err != nil {
+		return err
+	}
+	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
+	if gid <= 0 {
+		return roster.Errorf(roster.EINVALID, "person.problem_group")
+	}
+	if _, err := s.Users.AddToGroup(ctx, acc.ID, a.User.ID, []int64{id}, gid, formIDs(r, "role"), s.Now()); err != nil {
+		return err
+	}
+	return s.afterPersonChange(w, r, id, i18n.T(ctx, "person.done_group_added"))
+}
+
+func (s *Server) handlePersonGroupRoles(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	gid, err := pathID(r, "gid")
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	r.ParseForm()
+	if err := s.Users.SetGroupRoles(ctx, acc.ID, a.User.ID, id, gid, formIDs(r, "role"), s.Now()); err != nil {
+		return err
+	}
+	return s.afterPersonChange(w, r, id, i18n.T(ctx, "person.done_roles"))
+}
+
+func (s *Server) handlePersonLeaveGroup(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	gid, err := pathID(r, "gid")
+	if err != nil {
+		return err
+	}
+	n, err := s.Users.RemoveFromGroup(ctx, acc.ID, a.User.ID, []int64{id}, gid, s.Now())
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return errNotFound
+	}
+	return s.afterPersonChange(w, r, id, i18n.T(ctx, "person.done_group_removed"))
+}
+
+// peopleRefresh is the People results for the view the browser shows,
+// swapped out of band after a change.
+func (s *Server) peopleRefresh(r *http.Request) templ.Component {
+	cur, _ := url.Parse(r.Header.Get("HX-Current-URL"))
+	if cur == nil || cur.Path != "/users" || cur.Query().Get("tab") == page.TabInvitations {
+		return templ.NopComponent
+	}
+	h, err := s.peopleState(r, cur.Query())
+	if err != nil {
+		return templ.NopComponent
+	}
+	h.OOB = true
+	return page.PeopleResultsBox(h)
+}
+
+func (s *Server) peopleState(r *http.Request, q url.Values) (page.Hub, error) {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	h := page.Hub{Shell: shell(a, acc, "", "users"), Tab: page.TabPeople, Now: s.Now(),
+		Soon: time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour}
+	var err error
+	if h.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+		return h, err
+	}
+	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+		return h, err
+	}
+	h.People, _ = roster.ParseUserFilter(q)
+	h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
+	if roster.ErrorCode(err) == roster.EINVALID {
+		h.People = h.People.FirstPage()
+		h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
+	}
+	return h, err
+}
+
+// handlePeopleBulk applies one action to the selected people.
+func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	if err := r.ParseForm(); err != nil {
+		return roster.Errorf(roster.EINVALID, "form too large")
+	}
+	ids, now, l := formIDs(r, "id"), s.Now(), i18n.From(ctx)
+	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
+	rid, _ := strconv.ParseInt(r.PostFormValue("role"), 10, 64)
+	action := r.PostFormValue("action")
+	if len(ids) == 0 {
+		return s.afterPeopleBulk(w, r, l.T("bulk.people_none_selected"))
+	}
+	if action == "export" {
+		http.Redirect(w, r, "/users/export.csv?"+url.Values{"id": r.Form["id"]}.Encode(), http.StatusSeeOther)
+		return nil
+	}
+	var n int
+	var err error
+	switch action {
+	case "add_group":
+		if gid <= 0 {
+			return roster.Errorf(roster.EINVALID, "person.problem_group")
+		}
+		var roles []int64
+		if rid > 0 {
+			roles = []int64{rid}
+		}
+		n, err = s.Users.AddToGroup(ctx, acc.ID, a.User.ID, ids, gid, roles, now)
+	case "remove_group":
+		if gid <= 0 {
+			return roster.Errorf(roster.EINVALID, "person.problem_group")
+		}
+		n, err = s.Users.RemoveFromGroup(ctx, acc.ID, a.User.ID, ids, gid, now)
+	case "grant_role":
+		if gid <= 0 || rid <= 0 {
+			return roster.Errorf(roster.EINVALID, "person.problem_group_role")
+		}
+		n, err = s.Users.GrantRole(ctx, acc.ID, a.User.ID, ids, gid, rid, now)
+	case "revoke_role":
+		if rid <= 0 {
+			return roster.Errorf(roster.EINVALID, "person.problem_role")
+		}
+		n, err = s.Users.RevokeRole(ctx, acc.ID, a.User.ID, ids, rid, now)
+	case "deactivate":
+		n, err = s.Users.SetStatus(ctx, acc.ID, a.User.ID, ids, roster.StatusDeactivated, now)
+	case "reactivate":
+		n, err = s.Users.SetStatus(ctx, acc.ID, a.User.ID, ids, roster.StatusActive, now)
+	default:
+		return roster.Errorf(roster.EINVALID, "person.problem_action")
+	}
+	if err != nil {
+		return err
+	}
+	return s.afterPeopleBulk(w, r, l.T("bulk.people_done", n))
+}
+
+func (s *Server) afterPeopleBulk(w http.ResponseWriter, r *http.Request, message string) error {
+	if !isFragment(r) {
+		to := safeNext(r.PostFormValue("return"))
+		if to == "" {
+			to = "/users"
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
+	}
+	cur, _ := url.Parse(r.Header.Get("HX-Current-URL"))
+	q := url.Values{}
+	if cur != nil {
+		q = cur.Query()
+	}
+	h, err := s.peopleState(r, q)
+	if err != nil {
+		return err
+	}
+	d, err := s.hubState(r)
+	if err != nil {
+		return err
+	}
+	d.Tab = ""
+	return render(w, r, http.StatusOK, join(page.PeopleResults(h), page.HubUpdates(d), component.FlashOK(message)))
+}

@@ -50,7 +50,6 @@ func (s *Server) routes() http.Handler {
 			r.Post("/users/add/check", s.handle(s.handleCheckAddresses))
 			r.Post("/users/invite", s.handle(s.handleInviteByEmail))
 			r.Post("/users/links", s.handle(s.handleCreateLink))
-			r.Post("/users/{id}/reactivate", s.handle(s.handleReactivate))
 			r.Get("/invitations/{id}/link", s.handle(s.handleInvitationLink))
 			r.Get("/invitations/{id}/joined", s.handle(s.handleJoinedThrough))
 			r.Post("/invitations/{id}/{action}", s.handle(s.handleInvitationAction))

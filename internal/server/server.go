@@ -44,8 +44,24 @@ type UserStore interface {
 	Administrators(ctx context.Context, accountID int64) ([]roster.User, error)
 	// Dashboard returns the summary counts.
 	Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error)
-	// Reactivate makes a deactivated person active. ENOTFOUND.
-	Reactivate(ctx context.Context, accountID, actorID, userID int64, now time.Time) error
+	// SetStatus deactivates or reactivates people and returns how many
+	// changed. ECONFLICT "person.last_admin".
+	SetStatus(ctx context.Context, accountID, actorID int64, ids []int64, status string, now time.Time) (int, error)
+	// Remove deletes a person. ENOTFOUND; ECONFLICT "person.last_admin",
+	// "person.remove_self".
+	Remove(ctx context.Context, accountID, actorID, userID int64, now time.Time) error
+	// AddToGroup, RemoveFromGroup, GrantRole and RevokeRole change the
+	// memberships of people and return how many changed. EINVALID for
+	// groups or roles not of the account; ECONFLICT "person.last_admin".
+	AddToGroup(ctx context.Context, accountID, actorID int64, ids []int64, groupID int64, roleIDs []int64, now time.Time) (int, error)
+	RemoveFromGroup(ctx context.Context, accountID, actorID int64, ids []int64, groupID int64, now time.Time) (int, error)
+	GrantRole(ctx context.Context, accountID, actorID int64, ids []int64, groupID, roleID int64, now time.Time) (int, error)
+	RevokeRole(ctx context.Context, accountID, actorID int64, ids []int64, roleID int64, now time.Time) (int, error)
+	// SetGroupRoles sets the roles a person holds in one of their groups.
+	// ENOTFOUND when not a member; ECONFLICT "person.last_admin".
+	SetGroupRoles(ctx context.Context, accountID, actorID, userID, groupID int64, roleIDs []int64, now time.Time) error
+	// CameThrough returns the invitation a person joined through, or nil.
+	CameThrough(ctx context.Context, accountID, userID int64) (*roster.Invitation, error)
 }
 
 // GroupStore reads the group tree and role catalogue.
@@ -125,6 +141,10 @@ type Deps struct {
 	BaseURL string
 	// Outbox, when set (the dev command without SMTP), is shown at /dev/mail.
 	Outbox *mail.Outbox
+	// Audit reads the audit trail (the audit log screen).
+	Audit AuditStore
+	// Settings saves the account settings (the settings screen).
+	Settings SettingsStore
 }
 
 // Server serves Roster over HTTP.

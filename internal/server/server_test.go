@@ -72,6 +72,8 @@ func newApp(t testing.TB) *app {
 		Users:        postgres.NewUserStore(pool),
 		Groups:       postgres.NewGroupStore(pool),
 		Invitations:  invitations,
+		Audit:        postgres.NewAuditStore(pool),
+		Settings:     postgres.NewSettingsStore(pool),
 		Logger:       discardLogger(),
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,

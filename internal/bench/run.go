@@ -1,0 +1,264 @@
+package bench
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/roster-hub/roster/internal/postgres"
+)
+
+// Options configure a run.
+type Options struct {
+	Root        string
+	Users       int           // the main size
+	Growth      []int         // smaller sizes for the growth curve (people-table scenarios only)
+	Concurrency int           // latency scenarios
+	Duration    time.Duration // per scenario
+	Reps        int           // EXPLAIN repetitions
+	MinRequests int           // at least this many per scenario, however long they take
+	Plans       bool          // keep the slowest statement's text plan per scenario
+	Roster      string        // the roster binary
+	OutDir      string        // bench-output
+	DocsDir     string        // when set, the JSON and the chart also go here
+	Command     string
+	Out         io.Writer
+}
+
+// Main runs the whole benchmark and returns the report.
+func Main(ctx context.Context, o Options) (*Report, error) {
+	env, err := StartCluster(ctx, o.Root, o.Out)
+	if err != nil {
+		return nil, err
+	}
+	defer env.Cluster.Stop(context.Background())
+	rep := &Report{Started: time.Now().UTC().Format(time.RFC3339), Command: o.Command, Machine: machine(),
+		Settings: ClusterSettings, Concurrency: o.Concurrency, Seconds: o.Duration.Seconds()}
+	if out, err := exec.Command("pg_config", "--version").Output(); err == nil {
+		rep.Postgres = strings.TrimSpace(string(out))
+	}
+	sizes := append(append([]int{}, o.Growth...), o.Users)
+	for i, n := range sizes {
+		sr, err := runSize(ctx, env, o, n, i == len(sizes)-1)
+		if err != nil {
+			return rep, fmt.Errorf("%s people: %w", thousands(int64(n)), err)
+		}
+		rep.Sizes = append(rep.Sizes, sr)
+		PrintTable(o.Out, sr, false)
+	}
+	rep.Judge()
+	PrintTable(o.Out, rep.Sizes[len(rep.Sizes)-1], true)
+	PrintChecks(o.Out, rep.Checks)
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return rep, err
+	}
+	js, _ := json.MarshalIndent(rep, "", "  ")
+	name := fmt.Sprintf("bench-%d.json", o.Users)
+	if err := os.WriteFile(filepath.Join(o.OutDir, name), js, 0o644); err != nil {
+		return rep, err
+	}
+	fmt.Fprintf(o.Out, "\nWrote %s\n", filepath.Join(o.OutDir, name))
+	if len(rep.Sizes) > 1 {
+		svg := GrowthSVG(rep.Sizes)
+		os.WriteFile(filepath.Join(o.OutDir, "growth.svg"), []byte(svg), 0o644)
+		if o.DocsDir != "" {
+			os.MkdirAll(o.DocsDir, 0o755)
+			os.WriteFile(filepath.Join(o.DocsDir, "growth.svg"), []byte(svg), 0o644)
+		}
+	}
+	if o.DocsDir != "" {
+		os.WriteFile(filepath.Join(o.DocsDir, name), js, 0o644)
+		fmt.Fprintf(o.Out, "Wrote %s\n", filepath.Join(o.DocsDir, name))
+	}
+	return rep, nil
+}
+
+func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*SizeRun, error) {
+	spec := SpecFor(users)
+	url, seedTime, err := env.EnsureDatabase(ctx, spec, o.Roster)
+	if err != nil {
+		return nil, err
+	}
+	seedFile := filepath.Join(o.Root, ".data", "bench-seed-"+spec.Name()+".txt")
+	if seedTime > 0 {
+		os.WriteFile(seedFile, []byte(strconv.FormatFloat(seedTime.Seconds(), 'f', 1, 64)), 0o644)
+	}
+	sr := &SizeRun{Users: int64(users), Database: spec.Name()}
+	if b, err := os.ReadFile(seedFile); err == nil {
+		sr.SeedSeconds, _ = strconv.ParseFloat(strings.TrimSpace(string(b)), 64)
+	}
+	pool, err := OpenPool(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	defer pool.Close()
+	fmt.Fprintf(o.Out, "Looking up the scenarios' data (search terms by frequency, the deep page's cursor)...\n")
+	fx, err := LoadFixture(ctx, pool)
+	if err != nil {
+		return nil, err
+	}
+	sr.Fixture = fx
+	os.MkdirAll(o.OutDir, 0o755)
+
+	// 1. The SQL floor: a traced server, one request per scenario.
+	trace := filepath.Join(o.OutDir, fmt.Sprintf("sql-trace-%d.jsonl", users))
+	os.Remove(trace)
+	srv, err := StartServer(ctx, o.Roster, url, filepath.Join(o.OutDir, fmt.Sprintf("server-traced-%d.log", users)), trace)
+	if err != nil {
+		return nil, err
+	}
+	client, err := SignIn(ctx, srv.URL)
+	if err != nil {
+		srv.Stop()
+		return nil, err
+	}
+	fx.ExportBuilt = routeExists(ctx, client, "/users/export.csv")
+	fx.ImportBuilt = false // the import dry run's route is probed with the export's: both come with CSV
+	runID := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
+	scen := Scenarios(fx, runID)
+	time.Sleep(2 * time.Second) // the sweep the server runs at start
+	floors := map[string]*Floor{}
+	for _, s := range scen {
+		if s.Absent || s.Store || (!full && !s.Growth) {
+			continue
+		}
+		stmts, err := CaptureTrace(ctx, client, s, trace)
+		if err != nil {
+			srv.Stop()
+			return nil, fmt.Errorf("trace %s: %w", s.Name, err)
+		}
+		f, err := Explain(ctx, pool, stmts, o.Reps, o.Plans)
+		if err != nil {
+			srv.Stop()
+			return nil, fmt.Errorf("explain %s: %w", s.Name, err)
+		}
+		floors[s.Name] = &f
+	}
+	srv.Stop()
+	if full {
+		// The dashboard is a store call: trace it through a pool of its own.
+		dtrace := filepath.Join(o.OutDir, fmt.Sprintf("sql-trace-dashboard-%d.jsonl", users))
+		os.Remove(dtrace)
+		os.Setenv(postgres.TraceEnv, dtrace)
+		tp, err := postgres.Open(ctx, url, 2)
+		os.Unsetenv(postgres.TraceEnv)
+		if err != nil {
+			return nil, err
+		}
+		store := postgres.NewUserStore(tp)
+		store.Dashboard(ctx, fx.AccountID, time.Now(), 7*24*time.Hour)
+		tp.Close()
+		stmts, err := readTrace(dtrace, 0, func(postgres.TracedStatement) bool { return true })
+		if err != nil {
+			return nil, err
+		}
+		f, err := Explain(ctx, pool, stmts, o.Reps, o.Plans)
+		if err != nil {
+			return nil, err
+		}
+		floors["dashboard"] = &f
+	}
+
+	// 2. Latency and throughput: an untraced server.
+	srv, err = StartServer(ctx, o.Roster, url, filepath.Join(o.OutDir, fmt.Sprintf("server-%d.log", users)), "")
+	if err != nil {
+		return nil, err
+	}
+	defer srv.Stop()
+	if client, err = SignIn(ctx, srv.URL); err != nil {
+		return nil, err
+	}
+	time.Sleep(2 * time.Second)
+	store := postgres.NewUserStore(pool)
+	for _, s := range scen {
+		if !full && !s.Growth {
+			continue
+		}
+		r := &Result{Name: s.Name, Group: s.Group, Note: s.Note, Path: s.Path, Floor: floors[s.Name], NotBuilt: s.Absent}
+		sr.Results = append(sr.Results, r)
+		if s.Absent {
+			continue
+		}
+		fmt.Fprintf(o.Out, "  %-32s ", s.Name)
+		var st Stats
+		switch {
+		case s.Store:
+			st, err = TimeCalls(20, o.MinRequests, o.Duration, func() error {
+				_, err := store.Dashboard(ctx, fx.AccountID, time.Now(), 7*24*time.Hour)
+				return err
+			})
+		case s.Group == "submit":
+			st, err = Run(ctx, client, srv, s, 1, 1, 5, 0)
+		default:
+			st, err = Run(ctx, client, srv, s, o.Concurrency, min(10, o.MinRequests), o.MinRequests, o.Duration)
+		}
+		if err != nil {
+			r.Error = err.Error()
+			fmt.Fprintf(o.Out, "error: %v\n", err)
+			continue
+		}
+		r.Stats = &st
+		fmt.Fprintf(o.Out, "p50 %7.2f ms  p95 %7.2f ms  (%d requests)\n", st.P50, st.P95, st.Requests)
+	}
+	if full {
+		for _, t := range []struct {
+			name, group string
+			scenario    string
+			conns       int
+		}{
+			{"throughput: role filter, 16 conns", "throughput16", "role filter", 16},
+			{"throughput: users page 1, 8 conns", "throughput8", "people, no filter", 8},
+		} {
+			var s *Scenario
+			for _, x := range scen {
+				if x.Name == t.scenario {
+					s = x
+				}
+			}
+			st, err := Run(ctx, client, srv, s, t.conns, 20, 5*o.MinRequests, 2*o.Duration)
+			r := &Result{Name: t.name, Group: t.group, Note: s.Note, Path: s.Path}
+			if err != nil {
+				r.Error = err.Error()
+			} else {
+				r.Stats = &st
+			}
+			sr.Throughput = append(sr.Throughput, r)
+		}
+	}
+	_, sr.ServerHWMKB = srv.Memory()
+	return sr, nil
+}
+
+func routeExists(ctx context.Context, c *Client, path string) bool {
+	code, _, err := c.Do(ctx, &Scenario{Method: "GET", Path: path}, 0)
+	return err == nil && code == http.StatusOK
+}
+
+func machine() string {
+	s := fmt.Sprintf("%s/%s, %d CPUs", runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.HasPrefix(l, "model name") {
+				s += ", " + strings.TrimSpace(strings.SplitN(l, ":", 2)[1])
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/meminfo"); err == nil {
+		f := strings.Fields(strings.SplitN(string(b), "\n", 2)[0])
+		if len(f) >= 2 {
+			kb, _ := strconv.ParseInt(f[1], 10, 64)
+			s += fmt.Sprintf(", %.0f GiB RAM", float64(kb)/1024/1024)
+		}
+	}
+	return s + ", " + runtime.Version()
+}

@@ -1,0 +1,362 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/roster-hub/roster/internal/roster"
+)
+
+// Group and role administration: the Groups and Roles screens. Structural
+// changes to a tree (create, move, delete) take the account's tree lock
+// first — the root group's row, FOR UPDATE — so they run one after
+// the other per account and each sees the tree as the previous one left
+// it. That is what keeps concurrent moves from ever making a cycle; the
+// rows a change touches are then locked as well.
+
+// maxGroupName and maxRoleName bound names (the schema's CHECKs), in
+// characters; maxRoleDescription bounds a role's one-line description.
+const (
+	maxGroupName       = 100
+	maxRoleName        = 100
+	maxRoleDescription = 300
+)
+
+// cleanName trims a group or role name and folds runs of white space into
+// one space. EINVALID "groups.name_required", "groups.name_too_long" or
+// "groups.name_invalid" (control characters).
+func cleanName(name string, limit int) (string, error) {
+	name = strings.Join(strings.Fields(name), " ")
+	switch {
+	case name == "":
+		return "", roster.Errorf(roster.EINVALID, "groups.name_required")
+	case utf8.RuneCountInString(name) > limit:
+		return "", roster.Errorf(roster.EINVALID, "groups.name_too_long")
+	case strings.ContainsFunc(name, unicode.IsControl):
+		return "", roster.Errorf(roster.EINVALID, "groups.name_invalid")
+	}
+	return name, nil
+}
+
+// lockGroupTree takes the account's tree lock (see above) and returns the
+// root group's id. ENOTFOUND for an unknown account.
+func lockGroupTree(ctx context.Context, tx pgx.Tx, accountID int64) (int64, error) {
+	var root int64
+	err := tx.QueryRow(ctx, `SELECT id FROM groups WHERE account_id = $1 AND parent_id IS NULL FOR UPDATE`, accountID).Scan(&root)
+	return root, mapError(err, "account")
+}
+
+type lockedGroup struct {
+	parentID *int64
+	name     string
+	path     []int64
+}
+
+// lockGroup reads one group of the account and locks its row. ENOTFOUND
+// when the account has no such group.
+func lockGroup(ctx context.Context, tx pgx.Tx, accountID, groupID int64) (lockedGroup, error) {
+	var g lockedGroup
+	err := tx.QueryRow(ctx, `SELECT parent_id, name, path FROM groups WHERE account_id = $1 AND id = $2 FOR UPDATE`,
+		accountID, groupID).Scan(&g.parentID, &g.name, &g.path)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return g, roster.Errorf(roster.ENOTFOUND, "error.not_found")
+	}
+	return g, err
+}
+
+// siblingNamed reports whether parentID already has a subgroup named name
+// (case-insensitive) other than exceptID.
+func siblingNamed(ctx context.Context, tx pgx.Tx, accountID, parentID, exceptID int64, name string) (bool, error) {
+	var taken bool
+	err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM groups WHERE account_id = $1 AND parent_id = $2 AND lower(name) = lower($3) AND id <> $4)`,
+		accountID, parentID, name, exceptID).Scan(&taken)
+	return taken, err
+}
+
+// nameTaken turns the sibling-name unique violation of a concurrent change
+// into the same error the explicit check gives.
+func nameTaken(err error, key string) error {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return &roster.Error{Code: roster.ECONFLICT, Message: key, Err: err}
+	}
+	return err
+}
+
+func auditGroup(ctx context.Context, tx pgx.Tx, accountID, actorID int64, action string, groupID int64, now time.Time, detail map[string]any) error {
+	_, err := tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, group_id, detail) VALUES ($1, $2, nullif($3, 0), $4, $5, $6)`,
+		accountID, now, actorID, action, groupID, detail)
+	return err
+}
+
+// GroupCounts returns, per group of the account, the people who are
+// members of the group itself (direct) and of the group or any of its
+// subgroups (subtree; each person once). It runs one query whatever the
+// size of the tree; groups without members are absent from the maps.
+func (s *GroupStore) GroupCounts(ctx context.Context, accountID int64) (direct, subtree map[int64]int64, err error) {
+	// Each membership counts towards every group on its group's path; the
+	// DISTINCT pairs count a person once per subtree even when they are in
+	// several of its groups.
+	rows, err := s.pool.Query(ctx, `WITH pairs AS (
+	    SELECT DISTINCT a.id AS group_id, m.user_id
+	    FROM memberships m
+	    JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+	    CROSS JOIN LATERAL unnest(g.path) AS a(id)
+	    WHERE m.account_id = $1
+	), sub AS (
+	    SELECT group_id, count(*) AS n FROM pairs GROUP BY group_id
+	), dir AS (
+	    SELECT group_id, count(*) AS n FROM memberships WHERE account_id = $1 GROUP BY group_id
+	)
+	SELECT coalesce(s.group_id, d.group_id), coalesce(d.n, 0), coalesce(s.n, 0)
+	FROM sub s FULL JOIN dir d ON d.group_id = s.group_id`, accountID)
+	if err != nil {
+		return nil, nil, err
+	}
+	direct, subtree = map[int64]int64{}, map[int64]int64{}
+	var id, d, st int64
+	_, err = pgx.ForEachRow(rows, []any{&id, &d, &st}, func() error {
+		if d > 0 {
+			direct[id] = d
+		}
+		if st > 0 {
+			subtree[id] = st
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	return direct, subtree, nil
+}
+
+// GroupUsage says what keeps a group from being deleted: its members, its
+// subgroups, and the open invitations and join requests that would put
+// people in it (pending ones, and expired ones that can still be resent or
+// extended). ENOTFOUND when the account has no such group.
+func (s *GroupStore) GroupUsage(ctx context.Context, accountID, groupID int64) (members, subgroups, invitations int64, err error) {
+	err = s.pool.QueryRow(ctx, groupUsageSQL, accountID, groupID).Scan(&members, &subgroups, &invitations)
+	if errors.Is(err, pgx.ErrNoRows) {
+		err = roster.Errorf(roster.ENOTFOUND, "error.not_found")
+	}
+	return members, subgroups, invitations, err
+}
+
+const groupUsageSQL = `SELECT
+    (SELECT count(*) FROM memberships m WHERE m.account_id = g.account_id AND m.group_id = g.id),
+    (SELECT count(*) FROM groups c WHERE c.account_id = g.account_id AND c.parent_id = g.id),
+    (SELECT count(*) FROM invitations i WHERE i.account_id = g.account_id AND i.status IN ('pending', 'expired') AND i.group_ids @> ARRAY[g.id])
+  + (SELECT count(*) FROM join_requests j WHERE j.account_id = g.account_id AND j.status IN ('unconfirmed', 'pending') AND j.group_ids @> ARRAY[g.id])
+FROM groups g WHERE g.account_id = $1 AND g.id = $2`
+
+// CreateGroup adds a subgroup named name below parentID. ENOTFOUND when
+// the parent is not the account's; EINVALID for a bad name; ECONFLICT
+// "groups.name_taken" when the parent has a subgroup of that name.
+func (s *GroupStore) CreateGroup(ctx context.Context, accountID, actorID, parentID int64, name string, now time.Time) (roster.Group, error) {
+	name, err := cleanName(name, maxGroupName)
+	if err != nil {
+		return roster.Group{}, err
+	}
+	g := roster.Group{ParentID: &parentID, Name: name}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := lockGroupTree(ctx, tx, accountID); err != nil {
+			return err
+		}
+		parent, err := lockGroup(ctx, tx, accountID, parentID)
+		if err != nil {
+			return err
+		}
+		if taken, err := siblingNamed(ctx, tx, accountID, parentID, 0, name); err != nil {
+			return err
+		} else if taken {
+			return roster.Errorf(roster.ECONFLICT, "groups.name_taken")
+		}
+		// The id first, so the row is written with its whole path.
+		if err := tx.QueryRow(ctx, `SELECT nextval(pg_get_serial_sequence('groups', 'id'))`).Scan(&g.ID); err != nil {
+			return err
+		}
+		g.Path = append(slices.Clip(parent.path), g.ID)
+		if _, err := tx.Exec(ctx, `INSERT INTO groups (account_id, id, parent_id, name, path, created_at) OVERRIDING SYSTEM VALUE
+		VALUES ($1, $2, $3, $4, $5, $6)`, accountID, g.ID, parentID, name, g.Path, now); err != nil {
+			return nameTaken(err, "groups.name_taken")
+		}
+		return auditGroup(ctx, tx, accountID, actorID, "group_created", g.ID, now, map[string]any{"name": name, "parent": parentID})
+	})
+	if err != nil {
+		return roster.Group{}, err
+	}
+	return g, nil
+}
+
+// RenameGroup gives a group a new name; the root group may be renamed too.
+// ENOTFOUND; EINVALID for a bad name or "groups.name_unchanged";
+// ECONFLICT "groups.name_taken" when a sibling has the name.
+func (s *GroupStore) RenameGroup(ctx context.Context, accountID, actorID, groupID int64, name string, now time.Time) error {
+	name, err := cleanName(name, maxGroupName)
+	if err != nil {
+		return err
+	}
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		g, err := lockGroup(ctx, tx, accountID, groupID)
+		if err != nil {
+			return err
+		}
+		if g.name == name {
+			return roster.Errorf(roster.EINVALID, "groups.name_unchanged")
+		}
+		if g.parentID != nil {
+			if taken, err := siblingNamed(ctx, tx, accountID, *g.parentID, groupID, name); err != nil {
+				return err
+			} else if taken {
+				return roster.Errorf(roster.ECONFLICT, "groups.name_taken")
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE groups SET name = $3 WHERE account_id = $1 AND id = $2`, accountID, groupID, name); err != nil {
+			return nameTaken(err, "groups.name_taken")
+		}
+		return auditGroup(ctx, tx, accountID, actorID, "group_renamed", groupID, now, map[string]any{"from": g.name, "to": name})
+	})
+}
+
+// MoveGroup puts a group, with its whole subtree, below parentID. The
+// paths of the subtree are rewritten by one statement while its rows are
+// locked. ENOTFOUND when either group is not the account's; EINVALID
+// "groups.root_fixed", "groups.move_into_itself" (the new parent is the
+// group or inside it: a cycle) or "groups.move_same_parent"; ECONFLICT
+// "groups.name_taken_there" when the new parent has a subgroup of that name.
+func (s *GroupStore) MoveGroup(ctx context.Context, accountID, actorID, groupID, parentID int64, now time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := lockGroupTree(ctx, tx, accountID); err != nil {
+			return err
+		}
+		g, err := lockGroup(ctx, tx, accountID, groupID)
+		if err != nil {
+			return err
+		}
+		if g.parentID == nil {
+			return roster.Errorf(roster.EINVALID, "groups.root_fixed")
+		}
+		parent, err := lockGroup(ctx, tx, accountID, parentID)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(parent.path, groupID) {
+			return roster.Errorf(roster.EINVALID, "groups.move_into_itself")
+		}
+		if *g.parentID == parentID {
+			return roster.Errorf(roster.EINVALID, "groups.move_same_parent")
+		}
+		if taken, err := siblingNamed(ctx, tx, accountID, parentID, groupID, g.name); err != nil {
+			return err
+		} else if taken {
+			return roster.Errorf(roster.ECONFLICT, "groups.name_taken_there")
+		}
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint] FOR UPDATE`, accountID, groupID); err != nil {
+			return err
+		}
+		// Every path in the subtree is the group's old path (ending at the
+		// group, position len) followed by the rest: swap the old prefix for
+		// the new parent's path.
+		if _, err := tx.Exec(ctx, `UPDATE groups
+		SET path = $3::bigint[] || path[$4:],
+		    parent_id = CASE WHEN id = $2 THEN $5 ELSE parent_id END
+		WHERE account_id = $1 AND path @> ARRAY[$2::bigint]`, accountID, groupID, parent.path, len(g.path), parentID); err != nil {
+			return nameTaken(err, "groups.name_taken_there")
+		}
+		return auditGroup(ctx, tx, accountID, actorID, "group_moved", groupID, now, map[string]any{"name": g.name, "from": *g.parentID, "to": parentID})
+	})
+}
+
+// DeleteGroup deletes an empty group. ENOTFOUND; EINVALID
+// "groups.root_fixed"; ECONFLICT "groups.delete_in_use" while it has
+// members, subgroups, or open invitations (GroupUsage says which).
+func (s *GroupStore) DeleteGroup(ctx context.Context, accountID, actorID, groupID int64, now time.Time) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := lockGroupTree(ctx, tx, accountID); err != nil {
+			return err
+		}
+		// The row lock also holds off new memberships (their foreign key
+		// check needs a share lock on it) until this commits.
+		g, err := lockGroup(ctx, tx, accountID, groupID)
+		if err != nil {
+			return err
+		}
+		if g.parentID == nil {
+			return roster.Errorf(roster.EINVALID, "groups.root_fixed")
+		}
+		var members, subgroups, invitations int64
+		if err := tx.QueryRow(ctx, groupUsageSQL, accountID, groupID).Scan(&members, &subgroups, &invitations); err != nil {
+			return err
+		}
+		if members+subgroups+invitations > 0 {
+			return roster.Errorf(roster.ECONFLICT, "groups.delete_in_use")
+		}
+		if _, err := tx.Exec(ctx, `DELETE FROM groups WHERE account_id = $1 AND id = $2`, accountID, groupID); err != nil {
+			return err
+		}
+		return auditGroup(ctx, tx, accountID, actorID, "group_deleted", groupID, now, map[string]any{"name": g.name, "parent": *g.parentID})
+	})
+}
+
+// RoleCatalogue returns the account's roles in catalogue order, each with
+// its holders: the people who hold it in at least one group.
+func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]roster.Role, error) {
+	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.name, r.description, coalesce(h.n, 0)
+	FROM roles r
+	LEFT JOIN (SELECT role_id, count(DISTINCT user_id) AS n FROM role_assignments WHERE account_id = $1 GROUP BY role_id) h ON h.role_id = r.id
+	WHERE r.account_id = $1
+	ORDER BY r.position, lower(r.name)`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (roster.Role, error) {
+		var r roster.Role
+		err := row.Scan(&r.ID, &r.Key, &r.Name, &r.Description, &r.Holders)
+		return r, err
+	})
+}
+
+// CreateRole adds a custom role after the others in the catalogue.
+// EINVALID for a bad name ("groups.name_…") or "roles.description_too_long";
+// ECONFLICT "roles.name_taken" when a role of that name exists.
+func (s *GroupStore) CreateRole(ctx context.Context, accountID, actorID int64, name, description string, now time.Time) (roster.Role, error) {
+	name, err := cleanName(name, maxRoleName)
+	if err != nil {
+		return roster.Role{}, err
+	}
+	description = strings.Join(strings.Fields(description), " ")
+	if utf8.RuneCountInString(description) > maxRoleDescription {
+		return roster.Role{}, roster.Errorf(roster.EINVALID, "roles.description_too_long")
+	}
+	r := roster.Role{Name: name, Description: description}
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		var taken bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM roles WHERE account_id = $1 AND lower(name) = lower($2))`, accountID, name).Scan(&taken); err != nil {
+			return err
+		}
+		if taken {
+			return roster.Errorf(roster.ECONFLICT, "roles.name_taken")
+		}
+		err := tx.QueryRow(ctx, `INSERT INTO roles (account_id, name, description, position)
+		SELECT $1, $2, $3, coalesce(max(position), 0) + 1 FROM roles WHERE account_id = $1
+		RETURNING id`, accountID, name, description).Scan(&r.ID)
+		if err != nil {
+			return nameTaken(err, "roles.name_taken")
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, detail) VALUES ($1, $2, nullif($3, 0), 'role_created', $4)`,
+			accountID, now, actorID, map[string]any{"role": r.ID, "name": name})
+		return err
+	})
+	if err != nil {
+		return roster.Role{}, err
+	}
+	return r, nil
+}
