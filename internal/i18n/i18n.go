@@ -163,12 +163,12 @@ func Has(key string) bool {
 
 // catalogues are the English message maps, one per part of the product.
 func catalogues() []map[string]string {
-	return []map[string]string{english, englishEmail, englishInvitee}
+	return []map[string]string{english, englishEmail, englishInvitee, englishAdmin, englishGroups, englishCSV}
 }
 
 // pluralCatalogues are the English plural messages: {one, other}.
 func pluralCatalogues() []map[string][2]string {
-	return []map[string][2]string{englishPlurals, englishEmailPlurals}
+	return []map[string][2]string{englishPlurals, englishEmailPlurals, englishAdminPlurals, englishGroupsPlurals}
 }
 
 type ctxKey struct{}

@@ -256,7 +256,13 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 		return s.afterPeopleBulk(w, r, l.T("bulk.people_none_selected"))
 	}
 	if action == "export" {
-		http.Redirect(w, r, "/users/export.csv?"+url.Values{"id": r.Form["id"]}.Encode(), http.StatusSeeOther)
+		to := "/users/export.csv?" + url.Values{"id": r.Form["id"]}.Encode()
+		if isFragment(r) {
+			w.Header().Set("HX-Redirect", to) // a download, not a swap
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
 		return nil
 	}
 	var n int

@@ -294,3 +294,12 @@ func rowHasActions(v roster.Invitation, status string) bool {
 	}
 	return status == roster.InvitePending || status == roster.InviteExpiringSoon || status == roster.InviteExpired
 }
+
+// exportQuery is the People view's query for its CSV export (all pages).
+func exportQuery(f roster.UserFilter) string {
+	v := f.FirstPage().Values()
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
