@@ -40,6 +40,18 @@ func run(base, out string) error {
 		{name: "hub-filtered.png", path: "/users?q=gar&status=active&order=signin:desc", width: 1440, height: 1000},
 		{name: "invitations.png", path: "/users?tab=invitations", width: 1440, height: 1000},
 		{name: "hub-mobile.png", path: "/users", width: 390, height: 900},
+		{name: "add-users.png", path: "/users?tab=invitations", width: 1440, height: 1000, prepare: []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS("#add-users")),
+			chromedp.WaitVisible(chromedp.CSS("dialog[open] #add-emails")),
+			chromedp.SendKeys(chromedp.CSS("#add-emails"), "Nina Petrova <nina@newhire.example>, omar@newhire.example, bad@"),
+			chromedp.Sleep(800 * time.Millisecond),
+		}},
+		{name: "invite-link.png", path: "/users?tab=invitations", width: 1440, height: 1000, prepare: []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS("#add-users")),
+			chromedp.WaitVisible(chromedp.CSS("dialog[open] #add-tab-link")),
+			chromedp.Click(chromedp.CSS("#add-tab-link")),
+			chromedp.WaitVisible(chromedp.CSS("#link-label")),
+		}},
 	}
 	for _, s := range shots {
 		dir, err := os.MkdirTemp("", "roster-chromium-")
@@ -59,6 +71,12 @@ func run(base, out string) error {
 		err = chromedp.Do(tab, chromedp.Navigate(base+s.path))
 		if err == nil {
 			err = browser.WaitIdle(tab)
+		}
+		if err == nil && len(s.prepare) > 0 {
+			err = chromedp.Do(tab, s.prepare...)
+			if err == nil {
+				err = browser.WaitIdle(tab)
+			}
 		}
 		if err == nil {
 			err = browser.Screenshot(tab, filepath.Join(out, s.name))

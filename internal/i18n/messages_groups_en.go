@@ -1,10 +1,5 @@
 package i18n
 
-import (
-	"golang.org/x/text/feature/plural"
-	"golang.org/x/text/language"
-)
-
 // englishGroups is the English catalogue of the Groups and Roles screens (keys "groups.…", "roles.…").
 var englishGroups = map[string]string{
 	"groups.title":            "Groups",
@@ -98,20 +93,4 @@ var englishGroupsPlurals = map[string][2]string{
 	"groups.blocked_subgroups":   {"It has %d subgroup. Move or delete it first.", "It has %d subgroups. Move or delete them first."},
 	"groups.blocked_invitations": {"%d open invitation or join request would add people to it. Revoke or remove it first.", "%d open invitations or join requests would add people to it. Revoke or remove them first."},
 	"roles.holders_label":        {"%d person holds %s", "%d people hold %s"},
-}
-
-// The screens' messages join the catalogue here, after i18n.go's init has
-// built it (files initialise in name order). Setting a key twice is
-// harmless, should catalogues() come to list these maps too.
-func init() {
-	for key, msg := range englishGroups {
-		if err := cat.SetString(language.English, key, msg); err != nil {
-			panic(err)
-		}
-	}
-	for key, forms := range englishGroupsPlurals {
-		if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
-			panic(err)
-		}
-	}
 }
