@@ -1,10 +1,5 @@
 package i18n
 
-import (
-	"golang.org/x/text/feature/plural"
-	"golang.org/x/text/language"
-)
-
 // englishAdmin is the English catalogue of the administration screens: people, audit log, settings (keys "person.…", "audit.…", "settings.…").
 var englishAdmin = map[string]string{
 	"audit.title":              "Audit log",
@@ -30,6 +25,8 @@ var englishAdmin = map[string]string{
 	"audit.none_hint":          "Invitations, sign-ins and every change to people, groups and settings are recorded here.",
 	"audit.none_match":         "No events match these filters",
 	"audit.none_match_hint":    "Widen the date range, or remove a filter.",
+	"audit.history_none":       "Nothing recorded about this person yet.",
+	"audit.history_all":        "See everything about them in the audit log",
 	"audit.only_person":        "Only this person",
 	"audit.removed_since":      "Removed from the account",
 	"audit.no_person":          "No person",
@@ -44,9 +41,10 @@ var englishAdmin = map[string]string{
 	"audit.off":                "off",
 	"audit.change":             "%s %s → %s",
 
-	"audit.inv_email":   "the invitation to %s",
-	"audit.inv_link":    "the invite link “%s”",
-	"audit.inv_unknown": "an invitation",
+	"audit.inv_email":     "the invitation to %s",
+	"audit.inv_link":      "the invite link “%s”",
+	"audit.inv_unknown":   "an invitation",
+	"audit.inv_some_link": "an invite link",
 
 	"audit.group.invitations": "Invitations",
 	"audit.group.joining":     "Joining",
@@ -169,18 +167,4 @@ var englishAdminPlurals = map[string][2]string{
 	"audit.count": {"%d event", "%d events"},
 	"audit.days":  {"%d day", "%d days"},
 	"audit.hours": {"%d hour", "%d hours"},
-}
-
-// The administration catalogue registers itself, as the Groups one does.
-func init() {
-	for key, msg := range englishAdmin {
-		if err := cat.SetString(language.English, key, msg); err != nil {
-			panic(err)
-		}
-	}
-	for key, forms := range englishAdminPlurals {
-		if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
-			panic(err)
-		}
-	}
 }

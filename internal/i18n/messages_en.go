@@ -233,6 +233,7 @@ var english = map[string]string{
 	"action.deny":                  "Deny",
 	"action.reactivate":            "Reactivate",
 	"person.deactivate":            "Deactivate",
+	"person.history":               "History",
 	"person.groups_roles":          "Groups and roles",
 	"people.without_group":         "Only people without a group",
 	"person.leave_group_which":     "(%s)",

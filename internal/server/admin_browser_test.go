@@ -69,6 +69,17 @@ func TestBrowserSettingsChangeFoundInAuditLog(t *testing.T) {
 		t.Fatalf("saved validity %d", got.InviteValidityDays)
 	}
 
+	// Some history of other kinds, older than the change.
+	acc, admin, member := a.admAccount(t), a.admUserID(t, postgres.DemoAdminEmail), a.admUserID(t, postgres.DemoMemberEmail)
+	if _, err := a.Pool.Exec(t.Context(), `INSERT INTO audit_events (account_id, at, actor_id, action, target_user_id, detail) VALUES
+	    ($1, now() - interval '2 hours', $2, 'invited', NULL, '{"email": "nina.petrova@newhire.example"}'),
+	    ($1, now() - interval '90 minutes', NULL, 'join_requested', NULL, '{"email": "zed@contractor.example", "request": 1}'),
+	    ($1, now() - interval '80 minutes', $2, 'deactivated', $3, '{}'),
+	    ($1, now() - interval '70 minutes', $2, 'reactivated', $3, '{}'),
+	    ($1, now() - interval '60 minutes', $2, 'group_archived', NULL, '{}')`, acc, admin, member); err != nil {
+		t.Fatal(err)
+	}
+
 	// The audit log, filtered to settings changes.
 	do(t, ctx, chromedp.Click(chromedp.CSS(`nav.mainnav a[href="/audit"]`)))
 	waitFor(t, ctx, "the audit log", `location.pathname === "/audit" && !!document.querySelector("#audit-table")`)

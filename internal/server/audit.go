@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"unicode/utf8"
 
 	"github.com/go-chi/chi/v5"
 
@@ -103,7 +104,7 @@ func (s *Server) handleAuditPeople(w http.ResponseWriter, r *http.Request) error
 	}
 	f, _ := roster.ParseUserFilter(url.Values{"q": {r.URL.Query().Get("target")}})
 	var people []roster.User
-	if f.Query != "" {
+	if utf8.RuneCountInString(f.Query) >= 2 { // one letter matches too many to help
 		f.Limit = 8
 		p, err := s.Users.FindUsers(ctx, acc.ID, f)
 		if err != nil {

@@ -454,6 +454,27 @@ func TestAuditSentences(t *testing.T) {
 	if got := page.SentenceText(page.AuditSentence(ctx, v, e)); got != "System removed an expired invitation" {
 		t.Errorf("system: %q", got)
 	}
+	// A join request whose link is gone: the email is the joiner's.
+	e = roster.AuditEvent{Action: "join_requested", Detail: map[string]any{"email": "zed@else.example"}}
+	if got := page.SentenceText(page.AuditSentence(ctx, v, e)); got != "zed@else.example asked to join through an invite link" {
+		t.Errorf("join request without its link: %q", got)
+	}
+
+	// A person's history, as their detail page shows it.
+	var b strings.Builder
+	h := page.AuditHistory{Events: []roster.AuditEvent{{ID: 3, Action: "signed_in", Actor: nina, Target: nina, At: time.Now().Add(-time.Hour)},
+		{ID: 2, Action: "deactivated", Actor: alex, Target: nina, At: time.Now().Add(-2 * time.Hour)}}, Email: "nina@x.example", Tree: v.Tree, Roles: v.Roles, Now: time.Now()}
+	if err := page.AuditHistoryList(h).Render(ctx, &b); err != nil {
+		t.Fatal(err)
+	}
+	doc := parse(t, b.String())
+	if items := doc.Find("ol.audit-history li"); items.Length() != 2 || !strings.HasPrefix(items.Eq(1).Text(), "Alex Morgan deactivated Nina Petrova") ||
+		!strings.Contains(items.First().Find("time").Text(), "1 hour ago") {
+		t.Errorf("history list: %q", doc.Text())
+	}
+	if href := doc.Find("a.audit-history-all").AttrOr("href", ""); href != "/audit?target=nina%40x.example" {
+		t.Errorf("link to the whole log: %q", href)
+	}
 }
 
 func ptr[T any](v T) *T { return &v }

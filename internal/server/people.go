@@ -42,7 +42,12 @@ func (s *Server) personView(r *http.Request, userID int64) (page.Person, error) 
 	if v.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
 		return v, err
 	}
-	v.Invitation, err = s.Users.CameThrough(ctx, acc.ID, userID)
+	if v.Invitation, err = s.Users.CameThrough(ctx, acc.ID, userID); err != nil {
+		return v, err
+	}
+	if s.Audit != nil {
+		v.History, err = s.Audit.UserHistory(ctx, acc.ID, userID, 20)
+	}
 	return v, err
 }
 

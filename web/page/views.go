@@ -6,6 +6,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -302,4 +303,15 @@ func exportQuery(f roster.UserFilter) string {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// withChoice adds the account's own default to a list of choices when it
+// is not one of them, in order, so the default is always the selection.
+func withChoice(choices []int, def int) []int {
+	if def <= 0 || slices.Contains(choices, def) {
+		return choices
+	}
+	out := append(slices.Clone(choices), def)
+	slices.Sort(out)
+	return out
 }
