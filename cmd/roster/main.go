@@ -323,6 +323,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: key, BaseURL: baseURL})
 	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
+	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
 	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)}, Logger: logger})
 	if err != nil {
 		return err

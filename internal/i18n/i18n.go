@@ -168,7 +168,7 @@ func catalogues() []map[string]string {
 
 // pluralCatalogues are the English plural messages: {one, other}.
 func pluralCatalogues() []map[string][2]string {
-	return []map[string][2]string{englishPlurals, englishEmailPlurals, englishAdminPlurals, englishGroupsPlurals}
+	return []map[string][2]string{englishPlurals, englishEmailPlurals, englishAdminPlurals, englishGroupsPlurals, englishCSVPlurals}
 }
 
 type ctxKey struct{}

@@ -74,6 +74,7 @@ var englishAdmin = map[string]string{
 	"audit.action.roles_changed":         "Roles changed",
 	"audit.action.role_revoked":          "Role revoked",
 	"audit.action.group_created":         "Group created",
+	"audit.action.role_created":          "Role created",
 	"audit.action.group_renamed":         "Group renamed",
 	"audit.action.group_moved":           "Group moved",
 	"audit.action.group_deleted":         "Group deleted",

@@ -24,6 +24,15 @@ type UserExporter interface {
 // view, and CSV import.
 func (s *Server) csvRoutes(r chi.Router) {
 	r.Get("/users/export.csv", s.handle(s.handleExportPeople))
+	// CSV import (csvimport.go): the tab, the dry run, the confirm, the
+	// progress, the template and the report.
+	r.Get("/users/import", s.handle(s.handleImportTab))
+	r.Post("/users/import", s.handle(s.handleImportUpload))
+	r.Get("/users/import/template.csv", s.handle(s.handleImportTemplate))
+	r.Get("/users/import/{id}", s.handle(s.handleImportView))
+	r.Post("/users/import/{id}/confirm", s.handle(s.handleImportConfirm))
+	r.Get("/users/import/{id}/progress", s.handle(s.handleImportProgress))
+	r.Get("/users/import/{id}/report.csv", s.handle(s.handleImportReport))
 }
 
 // csvCell neutralises spreadsheet formulas: a cell that a spreadsheet

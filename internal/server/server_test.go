@@ -84,6 +84,7 @@ func newApp(t testing.TB) *app {
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: testKey, BaseURL: a.URL})
 	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
+	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
 	a.Jobs, err = postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, MaxAttempts: 3, RetryBackoff: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
