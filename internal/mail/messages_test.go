@@ -3,6 +3,7 @@ package mail_test
 import (
 	"context"
 	"html"
+	"log/slog"
 	netmail "net/mail"
 	"regexp"
 	"strings"
@@ -421,5 +422,20 @@ func TestNoHeaderInjection(t *testing.T) {
 	}
 	if want := "Eve Bcc: victim@example.com invited you to join Acme Corporation on Roster"; r.Subject != want {
 		t.Errorf("subject %q, want %q", r.Subject, want)
+	}
+}
+
+func TestOutboxLogHasNoTokens(t *testing.T) {
+	var buf strings.Builder
+	o := mail.NewOutbox(slog.New(slog.NewTextHandler(&buf, nil)), 5)
+	token := "iKGns8ZhPjKP_kND34bIIV4BejcEo0pugUHoTslJsac"
+	if err := o.Send(context.Background(), mail.Message{To: "a@b.example", Subject: "s", Text: "Open http://x/invite/" + token + "\nthanks"}); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(buf.String(), token) || !strings.Contains(buf.String(), "/invite/{token}") {
+		t.Errorf("outbox log: %s", buf.String())
+	}
+	if !strings.Contains(o.Messages()[0].Text, token) {
+		t.Errorf("the outbox page lost the link")
 	}
 }
