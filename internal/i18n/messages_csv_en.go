@@ -10,6 +10,11 @@ var englishCSV = map[string]string{
 	"csv.col_roles":        "Roles",
 	"csv.col_last_sign_in": "Last sign-in (UTC)",
 	"csv.col_added":        "Added (UTC)",
+	"csv.col_recipient":    "Recipient",
+	"csv.col_delivery":     "Delivery",
+	"csv.col_sent":         "Sent (UTC)",
+	"csv.col_expires":      "Expires (UTC)",
+	"csv.col_uses":         "Uses",
 	"csv.col_invited_by":   "Invited by",
 	"csv.export":           "Export CSV",
 

@@ -59,3 +59,29 @@ func TestExportPeopleCSV(t *testing.T) {
 		t.Errorf("another account's export contains Acme people")
 	}
 }
+
+func TestExportInvitationsCSV(t *testing.T) {
+	t.Parallel()
+	a := readOnlyApp(t)
+	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	for _, tt := range []struct{ query, sql string }{
+		{"", `SELECT (SELECT count(*) FROM invitations) + (SELECT count(*) FROM join_requests WHERE status = 'pending')`},
+		{"?istatus=accepted", `SELECT count(*) FROM invitations WHERE status = 'accepted'`},
+		{"?istatus=join_request", `SELECT count(*) FROM join_requests WHERE status = 'pending'`},
+	} {
+		res, body := a.get(t, c, "/invitations/export.csv"+tt.query)
+		rows, err := csv.NewReader(strings.NewReader(body)).ReadAll()
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("%s: %d %v", tt.query, res.StatusCode, err)
+		}
+		want := int(a.id(t, tt.sql))
+		if len(rows)-1 != want {
+			t.Errorf("%s: %d rows, want %d", tt.query, len(rows)-1, want)
+		}
+	}
+	other := a.client(t)
+	a.post(t, other, "/signup", url.Values{"account": {"Hooli"}, "name": {"Gavin B"}, "email": {"gavin@hooli.example"}, "password": {"tethics-2026-x"}})
+	if _, body := a.get(t, other, "/invitations/export.csv"); strings.Count(body, "\n") != 1 {
+		t.Errorf("another account's invitations export is not empty: %q", body)
+	}
+}

@@ -315,3 +315,13 @@ func withChoice(choices []int, def int) []int {
 	slices.Sort(out)
 	return out
 }
+
+// inviteExportQuery is the Invitations view's query for its CSV export.
+func inviteExportQuery(f roster.InvitationFilter) string {
+	v := f.FirstPage().Values()
+	v.Del("tab")
+	if len(v) == 0 {
+		return ""
+	}
+	return "?" + v.Encode()
+}
