@@ -113,7 +113,6 @@ var english = map[string]string{
 	"col.added":        "Added",
 	"col.invited_by":   "Invited by",
 	"col.recipient":    "Recipient",
-	"col.delivery":     "Delivery",
 	"col.sent":         "Sent",
 	"col.expires":      "Expires",
 	"col.uses":         "Uses",
@@ -130,9 +129,6 @@ var english = map[string]string{
 	"istatus.revoked":      "Revoked",
 	"istatus.join_request": "Join request",
 
-	"delivery.queued":        "Queued",
-	"delivery.sent":          "Sent",
-	"delivery.failed":        "Failed",
 	"delivery.failed_reason": "Email failed: %s",
 	"delivery.queued_long":   "Email queued",
 	"delivery.sent_long":     "Email sent",
