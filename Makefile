@@ -52,3 +52,8 @@ clean:
 	-$(GO) run ./cmd/roster db stop -dir .data/postgres
 	-$(GO) run ./cmd/roster db stop -dir $(TESTDB)
 	rm -rf .data bin test-output
+
+## bench: a million people in one account, measured through the real server (BENCH_USERS=N, BENCH_QUICK=1 for a quick run; see docs/PERFORMANCE.md)
+.PHONY: bench
+bench:
+	$(GO) run ./cmd/bench $(BENCH_FLAGS)

@@ -95,7 +95,17 @@ SELECT invitation_counters_recount(id) FROM accounts;
 -- front it filters its way through the other statuses.
 CREATE INDEX invitations_status_created_idx ON invitations (account_id, status, created_at, id);
 
+-- Deleting an invitation (RemoveExpired, an account's cleanup) sets
+-- users.invitation_id to NULL and deletes its join requests through foreign
+-- keys; without an index on the referencing columns each deleted
+-- invitation scanned every person of the database (measured: 3,500
+-- invitations took minutes at a million people).
+CREATE INDEX users_invitation_idx ON users (account_id, invitation_id) WHERE invitation_id IS NOT NULL;
+CREATE INDEX join_requests_invitation_idx ON join_requests (account_id, invitation_id);
+
 -- +goose Down
+DROP INDEX join_requests_invitation_idx;
+DROP INDEX users_invitation_idx;
 DROP INDEX invitations_status_created_idx;
 DROP TRIGGER counters_invitations_update ON invitations;
 DROP TRIGGER counters_invitations_insert_delete ON invitations;

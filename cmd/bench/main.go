@@ -46,7 +46,7 @@ func run(ctx context.Context) error {
 		usersDefault = n
 	}
 	users := flag.Int("users", usersDefault, "people in the benchmark account (BENCH_USERS)")
-	growth := flag.String("growth", "", "smaller sizes for the growth curve, comma-separated (default 10000,100000 when -users is 1000000)")
+	growth := flag.String("growth", "", "smaller sizes for the growth curve, comma-separated (default 10000,100000 when -users is 1000000; none: no curve)")
 	conc := flag.Int("c", 1, "concurrency of the latency scenarios")
 	dur := flag.Duration("d", 4*time.Second, "time per scenario")
 	minReq := flag.Int("min", 30, "at least this many requests per scenario")
@@ -69,6 +69,7 @@ func run(ctx context.Context) error {
 	}
 	var sizes []int
 	switch {
+	case *growth == "none":
 	case *growth != "":
 		for _, f := range strings.Split(*growth, ",") {
 			n, err := strconv.Atoi(strings.TrimSpace(f))

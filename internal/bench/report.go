@@ -56,7 +56,7 @@ type Report struct {
 	Checks      []Check    `json:"checks"`
 }
 
-var groupTarget = map[string]float64{"people": 20, "search": 50, "short": 50, "dashboard": 15, "invitations": 20, "hub": 40, "submit": 1000}
+var groupTarget = map[string]float64{"people": 20, "search": 50, "short": 50, "dashboard": 15, "invitations": 20, "hub": 40, "submit": 1000, "export": 10000}
 
 func boolp(b bool) *bool { return &b }
 
@@ -108,9 +108,16 @@ func (r *Report) Judge() {
 		{[]string{"invitations"}, "invitations tab, any status: p95 ≤ 20 ms"},
 		{[]string{"hub"}, "full hub page: p95 ≤ 40 ms"},
 		{[]string{"submit"}, "Add users, 500 addresses: ≤ 1 s (p95)"},
+		{[]string{"export"}, "CSV export of the whole account: ≤ 10 s (p95)"},
 	} {
 		if w, ok := worst(g.groups...); ok {
 			add(g.label, fmt.Sprintf("worst %.1f ms (%s)", w.Stats.P95, w.Name), boolp(w.Stats.P95 <= groupTarget[w.Group]))
+		}
+	}
+	for _, res := range main.Results {
+		if res.Group == "export" && res.Stats != nil {
+			add("CSV export: RSS stays flat", fmt.Sprintf("server peak RSS %.0f MB during the export (%s bytes each)", float64(res.Stats.PeakRSSKB)/1024, thousands(int64(res.Stats.Bytes))),
+				boolp(res.Stats.PeakRSSKB <= 120*1024))
 		}
 	}
 	for _, t := range main.Throughput {

@@ -55,15 +55,29 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	inv := []string{"i.account_id = $1"}
 	jr := []string{"j.account_id = $1", "j.status = 'pending'"}
 	withInvitations, withRequests := true, true
+	invFrom, alsoPastExpiry, pastFrom := "invitations i", "", ""
 	switch f.Status {
 	case roster.InvitePending:
 		inv = append(inv, "i.status = 'pending' AND i.expires_at > "+nowP())
 		withRequests = false
 	case roster.InviteExpiringSoon:
-		inv = append(inv, "i.status = 'pending' AND i.expires_at > "+nowP()+" AND i.expires_at <= "+arg(now.Add(soon)))
+		from, to := nowP(), arg(now.Add(soon))
+		inv = append(inv, "i.status = 'pending' AND i.expires_at > "+from+" AND i.expires_at <= "+to)
+		// The window is a short range of expires_at whose rows were made
+		// long ago: read it by its index and sort it, rather than walking
+		// every pending invitation newest first to reach them.
+		invFrom = "(SELECT * FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > " + from +
+			" AND expires_at <= " + to + " OFFSET 0) i"
 		withRequests = false
 	case roster.InviteExpired:
-		inv = append(inv, "(i.status = 'expired' OR (i.status = 'pending' AND i.expires_at <= "+nowP()+"))")
+		// Marked expired, or pending past expiry and not swept yet: two
+		// index walks merged (an OR of the two walked every invitation).
+		inv = append(inv, "i.status = 'expired'")
+		pastP := nowP()
+		alsoPastExpiry = "i.status = 'pending' AND i.expires_at <= " + pastP
+		// The sweeper keeps these few: read them by expiry, not by walking
+		// every pending invitation newest first.
+		pastFrom = "(SELECT * FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at <= " + pastP + " OFFSET 0) i"
 		withRequests = false
 	case roster.InviteAccepted, roster.InviteRevoked:
 		inv = append(inv, "i.status = "+arg(f.Status))
@@ -94,7 +108,11 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	}
 	// The bounded count reads only the filtered tables (no inviter join):
 	// it is computed from the same conditions before the page's keyset.
-	countSQL := fmt.Sprintf(`SELECT %s + %s`, boundedCount(withInvitations, "invitations i WHERE "+strings.Join(inv, " AND ")),
+	invCount := boundedCount(withInvitations, "invitations i WHERE "+strings.Join(inv, " AND "))
+	if alsoPastExpiry != "" {
+		invCount += " + " + boundedCount(true, "invitations i WHERE "+strings.Join(append([]string{inv[0], alsoPastExpiry}, inv[2:]...), " AND "))
+	}
+	countSQL := fmt.Sprintf(`SELECT %s + %s`, invCount,
 		boundedCount(withRequests, "join_requests j JOIN invitations l ON l.account_id = j.account_id AND l.id = j.invitation_id WHERE "+strings.Join(jr, " AND ")))
 	countArgs := slices.Clone(args)
 
@@ -131,14 +149,23 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	// whole read every matching invitation first.)
 	var parts []string
 	if withInvitations {
-		parts = append(parts, fmt.Sprintf(`(SELECT 0 AS src, i.id, i.kind, coalesce(i.email, ''), coalesce(i.label, ''), i.status, i.group_ids, i.role_ids,
+		// Expired is two walks, one per status; every other view one.
+		conds, froms := [][]string{inv}, []string{invFrom}
+		if alsoPastExpiry != "" {
+			conds = append(conds, append([]string{inv[0], alsoPastExpiry}, inv[2:]...))
+			froms = append(froms, pastFrom)
+		}
+		for k, c := range conds {
+			parts = append(parts, fmt.Sprintf(`(SELECT 0 AS src, i.id, i.kind, coalesce(i.email, ''), coalesce(i.label, ''), i.status, i.group_ids, i.role_ids,
 		    i.invited_by, coalesce(ib.name, ''), i.created_at, i.sent_at, i.expires_at, i.accepted_at,
 		    coalesce(i.delivery, ''), coalesce(i.delivery_error, ''), coalesce(i.max_uses, 0), i.use_count,
 		    i.allowed_domains, i.approval_required, 0::bigint AS request_id, i.id AS key_id
-		FROM invitations i LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
+		FROM %s LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
 		WHERE %s
-		ORDER BY i.created_at %s, i.id %s LIMIT %d)`, strings.Join(inv, " AND "), dir, dir, limit+1))
+		ORDER BY i.created_at %s, i.id %s LIMIT %d)`, froms[k], strings.Join(c, " AND "), dir, dir, limit+1))
+		}
 	}
+
 	if withRequests {
 		parts = append(parts, fmt.Sprintf(`(SELECT 1 AS src, l.id, 'link', j.email, coalesce(l.label, ''), l.status, j.group_ids, j.role_ids,
 		    l.invited_by, coalesce(ib.name, ''), j.created_at, NULL::timestamptz, l.expires_at, NULL::timestamptz,
