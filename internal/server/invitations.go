@@ -268,11 +268,7 @@ func (s *Server) hubState(r *http.Request) (page.Hub, error) {
 	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
 		return h, err
 	}
-	for _, role := range h.Roles {
-		if role.Key == roster.RoleAdministrator {
-			h.AdminRoleID = role.ID
-		}
-	}
+	h.AdminRoleID = adminRoleID(h.Roles)
 	cur, _ := url.Parse(r.Header.Get("HX-Current-URL"))
 	if cur == nil || cur.Path != "/users" || cur.Query().Get("tab") != page.TabInvitations {
 		return h, nil
@@ -282,11 +278,7 @@ func (s *Server) hubState(r *http.Request) (page.Hub, error) {
 		return h, err
 	}
 	h.Invites, _ = roster.ParseInvitationFilter(cur.Query())
-	h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
-	if roster.ErrorCode(err) == roster.EINVALID {
-		h.Invites = h.Invites.FirstPage()
-		h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
-	}
+	h.Invites, h.InvitesPage, _, err = s.findInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
 	return h, err
 }
 

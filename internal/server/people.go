@@ -237,11 +237,7 @@ func (s *Server) peopleState(r *http.Request, q url.Values) (page.Hub, error) {
 		return h, err
 	}
 	h.People, _ = roster.ParseUserFilter(q)
-	h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
-	if roster.ErrorCode(err) == roster.EINVALID {
-		h.People = h.People.FirstPage()
-		h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
-	}
+	h.People, h.PeoplePage, _, err = s.findPeople(ctx, acc.ID, h.People)
 	return h, err
 }
 

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"time"
@@ -42,30 +43,24 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
 		return err
 	}
-	for _, role := range h.Roles {
-		if role.Key == roster.RoleAdministrator {
-			h.AdminRoleID = role.ID
-		}
-	}
+	h.AdminRoleID = adminRoleID(h.Roles)
 	target := hxTarget(r)
 	var canonical url.Values
 	if h.Tab == page.TabPeople {
 		h.People, h.Notes = roster.ParseUserFilter(q)
 		h.Notes = append(h.Notes, s.dropUnknownIDs(&h.People, h)...)
-		h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
-		if roster.ErrorCode(err) == roster.EINVALID { // a damaged page cursor: show the first page
-			h.People = h.People.FirstPage()
+		var reset bool
+		h.People, h.PeoplePage, reset, err = s.findPeople(ctx, acc.ID, h.People)
+		if reset {
 			h.Notes = append(h.Notes, "after")
-			h.PeoplePage, err = s.Users.FindUsers(ctx, acc.ID, h.People)
 		}
 		canonical = h.People.Values()
 	} else {
 		h.Invites, h.Notes = roster.ParseInvitationFilter(q)
-		h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
-		if roster.ErrorCode(err) == roster.EINVALID {
-			h.Invites = h.Invites.FirstPage()
+		var reset bool
+		h.Invites, h.InvitesPage, reset, err = s.findInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
+		if reset {
 			h.Notes = append(h.Notes, "iafter")
-			h.InvitesPage, err = s.Invitations.FindInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
 		}
 		canonical = h.Invites.Values()
 	}
@@ -102,6 +97,39 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		w.Header().Set("HX-Push-Url", push)
 	}
 	return render(w, r, http.StatusOK, c)
+}
+
+// adminRoleID is the id of the built-in Administrator role among roles.
+func adminRoleID(roles []roster.Role) int64 {
+	for _, r := range roles {
+		if r.Key == roster.RoleAdministrator {
+			return r.ID
+		}
+	}
+	return 0
+}
+
+// findPeople reads a page of the People view; a damaged page cursor shows
+// the first page instead (reset reports it).
+func (s *Server) findPeople(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserFilter, roster.UserPage, bool, error) {
+	p, err := s.Users.FindUsers(ctx, accountID, f)
+	if roster.ErrorCode(err) != roster.EINVALID {
+		return f, p, false, err
+	}
+	f = f.FirstPage()
+	p, err = s.Users.FindUsers(ctx, accountID, f)
+	return f, p, true, err
+}
+
+// findInvitations is findPeople for the Invitations view.
+func (s *Server) findInvitations(ctx context.Context, accountID int64, f roster.InvitationFilter, now time.Time, soon time.Duration) (roster.InvitationFilter, roster.InvitationPage, bool, error) {
+	p, err := s.Invitations.FindInvitations(ctx, accountID, f, now, soon)
+	if roster.ErrorCode(err) != roster.EINVALID {
+		return f, p, false, err
+	}
+	f = f.FirstPage()
+	p, err = s.Invitations.FindInvitations(ctx, accountID, f, now, soon)
+	return f, p, true, err
 }
 
 func encodeQuery(v url.Values) string {

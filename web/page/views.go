@@ -41,8 +41,11 @@ const (
 	TabInvitations = "invitations"
 )
 
-func (h Hub) roleByID(id int64) (roster.Role, bool) {
-	for _, r := range h.Roles {
+func (h Hub) roleByID(id int64) (roster.Role, bool) { return roleByID(h.Roles, id) }
+
+// roleByID finds a role of the catalogue by id.
+func roleByID(roles []roster.Role, id int64) (roster.Role, bool) {
+	for _, r := range roles {
 		if r.ID == id {
 			return r, true
 		}
