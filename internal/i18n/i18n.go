@@ -61,6 +61,38 @@ func init() {
 	matcher = language.NewMatcher(tags)
 }
 
+// translations are the non-English catalogues by base language ("fr"),
+// each filled by the init of its messages_*_<lang>.go files through register.
+var translations = map[string]*translation{}
+
+type translation struct {
+	messages map[string]string
+	plurals  map[string][2]string // {one, other}
+}
+
+// register adds messages and plural messages {one, other} for lang (a base
+// language such as "fr") to the catalogue. Files call it from init.
+func register(lang string, messages map[string]string, plurals map[string][2]string) {
+	tag := language.MustParse(lang)
+	t := translations[lang]
+	if t == nil {
+		t = &translation{messages: map[string]string{}, plurals: map[string][2]string{}}
+		translations[lang] = t
+	}
+	for key, msg := range messages {
+		t.messages[key] = msg
+		if err := cat.SetString(tag, key, msg); err != nil {
+			panic(err)
+		}
+	}
+	for key, forms := range plurals {
+		t.plurals[key] = forms
+		if err := cat.Set(tag, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
+			panic(err)
+		}
+	}
+}
+
 // Localizer renders messages, dates and numbers for one locale.
 type Localizer struct {
 	Locale  Locale
