@@ -186,7 +186,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 			return nil, err
 		}
 		store := postgres.NewUserStore(tp)
-		store.Dashboard(ctx, fx.AccountID, time.Now(), 7*24*time.Hour)
+		store.Dashboard(ctx, fx.AccountID, nil, time.Now(), 7*24*time.Hour)
 		tp.Close()
 		stmts, err := readTrace(dtrace, 0, func(postgres.TracedStatement) bool { return true })
 		if err != nil {
@@ -225,7 +225,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		switch {
 		case s.Store:
 			st, err = TimeCalls(20, o.MinRequests, o.Duration, func() error {
-				_, err := store.Dashboard(ctx, fx.AccountID, time.Now(), 7*24*time.Hour)
+				_, err := store.Dashboard(ctx, fx.AccountID, nil, time.Now(), 7*24*time.Hour)
 				return err
 			})
 		case s.Group == "submit":

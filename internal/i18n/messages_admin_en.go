@@ -2,6 +2,12 @@ package i18n
 
 // englishAdmin is the English catalogue of the administration screens: people, audit log, settings (keys "person.…", "audit.…", "settings.…").
 var englishAdmin = map[string]string{
+	// A group administrator's limits.
+	"scope.choose_group":     "Pick at least one of the groups you manage: people you invite join them.",
+	"scope.person_elsewhere": "This person also belongs to groups you don't manage, so only an account administrator can deactivate or remove them.",
+	"scope.not_yours":        "Managed by another administrator",
+	"scope.banner":           "You manage the people of %s and of every subgroup below.",
+
 	"audit.title":              "Audit log",
 	"audit.subtitle":           "Everything that happened in %s: who did what, to whom, and when.",
 	"audit.filters":            "Filter the audit log",

@@ -76,6 +76,7 @@ var englishCSV = map[string]string{
 	"csv.reason_unknown_group":         "Unknown group “%s”",
 	"csv.reason_unknown_role":          "Unknown role “%s”",
 	"csv.reason_roles_need_group":      "Roles are held in a group: give a group too",
+	"csv.reason_group_needed":          "Give one of the groups you manage",
 	"csv.reason_too_many_columns":      "More cells than the header has columns",
 	"csv.reason_quotes":                "Badly placed quotes: this row could not be read",
 	"csv.reason_grant_gone":            "A group or role of this row was deleted after the check",

@@ -41,7 +41,7 @@ func checkInvitationCounters(t *testing.T, pool *pgxpool.Pool, accountID int64, 
 	// The dashboard against direct counts (what it computed before the
 	// counters existed).
 	soon := 7 * 24 * time.Hour
-	d, err := NewUserStore(pool).Dashboard(ctx, accountID, now, soon)
+	d, err := NewUserStore(pool).Dashboard(ctx, accountID, nil, now, soon)
 	if err != nil {
 		t.Fatal(err)
 	}

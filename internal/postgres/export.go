@@ -21,6 +21,9 @@ func (s *UserStore) ExportUsers(ctx context.Context, accountID int64, f roster.U
 	w.add("u.account_id = %s", accountID)
 	if len(ids) > 0 {
 		w.add("u.id = ANY(%s)", uniqueIDs(ids))
+		if f.Scope != nil {
+			w.add(inScopeSQL, accountID, f.Scope)
+		}
 	} else {
 		userConditions(w, accountID, f)
 	}

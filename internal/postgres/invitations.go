@@ -101,6 +101,11 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		inv = append(inv, "i.group_ids && "+sub)
 		jr = append(jr, "j.group_ids && "+sub)
 	}
+	if f.Scope != nil {
+		sg := "(SELECT coalesce(array_agg(g.id), '{}') FROM groups g WHERE g.account_id = $1 AND g.path && " + arg(f.Scope) + "::bigint[])"
+		inv = append(inv, "cardinality(i.group_ids) > 0 AND i.group_ids <@ "+sg)
+		jr = append(jr, "cardinality(j.group_ids) > 0 AND j.group_ids <@ "+sg)
+	}
 	if f.RoleID != 0 {
 		p := arg(f.RoleID)
 		inv = append(inv, "i.role_ids @> ARRAY["+p+"::bigint]")
@@ -240,4 +245,18 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		return err
 	})
 	return page, err
+}
+
+// InvitationsInScope returns those of ids that are invitations of the
+// account whose every group lies in the scope's subtrees (all of them for
+// a nil scope): what a group administrator may act on.
+func (s *InvitationStore) InvitationsInScope(ctx context.Context, accountID int64, scope, ids []int64) ([]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT i.id FROM invitations i
+	WHERE i.account_id = $1 AND i.id = ANY($2) AND ($3::bigint[] IS NULL OR (cardinality(i.group_ids) > 0
+	  AND i.group_ids <@ (SELECT coalesce(array_agg(g.id), '{}') FROM groups g WHERE g.account_id = $1 AND g.path && $3::bigint[])))
+	ORDER BY i.id`, accountID, ids, scope)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
 }

@@ -281,8 +281,8 @@ func auditInvitation(ctx context.Context, tx pgx.Tx, accountID, actorID int64, a
 func (s *InvitationStore) InvitationLink(ctx context.Context, accountID, id int64) (roster.Invitation, string, error) {
 	var inv roster.Invitation
 	var nonce []byte
-	err := s.pool.QueryRow(ctx, `SELECT id, kind, coalesce(email, ''), coalesce(label, ''), status, expires_at, token_nonce
-	FROM invitations WHERE account_id = $1 AND id = $2`, accountID, id).Scan(&inv.ID, &inv.Kind, &inv.Email, &inv.Label, &inv.Status, &inv.ExpiresAt, &nonce)
+	err := s.pool.QueryRow(ctx, `SELECT id, kind, coalesce(email, ''), coalesce(label, ''), status, expires_at, token_nonce, group_ids, role_ids
+	FROM invitations WHERE account_id = $1 AND id = $2`, accountID, id).Scan(&inv.ID, &inv.Kind, &inv.Email, &inv.Label, &inv.Status, &inv.ExpiresAt, &nonce, &inv.GroupIDs, &inv.RoleIDs)
 	if err != nil {
 		return inv, "", mapError(err, "invitation")
 	}

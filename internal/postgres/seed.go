@@ -24,6 +24,9 @@ const (
 	DemoAdminPassword  = "roster-demo-admin"
 	DemoMemberEmail    = "member@acme.example"
 	DemoMemberPassword = "roster-demo-member"
+	// DemoGroupAdminEmail administers Finance and its subgroups only; the
+	// password is the demo member's.
+	DemoGroupAdminEmail = "finance.lead@acme.example"
 )
 
 // demoTree is the demo account's group tree below the root: a name and its
@@ -185,7 +188,7 @@ func seedDemo(ctx context.Context, tx pgx.Tx, key roster.TokenKey, adminHash, me
 		first, last := pick(demoFirstNames), pick(demoLastNames)
 		return first + " " + last, emailLocal(first, last)
 	}
-	usedEmails := map[string]bool{DemoAdminEmail: true, DemoMemberEmail: true}
+	usedEmails := map[string]bool{DemoAdminEmail: true, DemoMemberEmail: true, DemoGroupAdminEmail: true}
 	uniqueEmail := func(local, domain string) string {
 		e := local + "@" + domain
 		for n := 2; usedEmails[e]; n++ {
@@ -349,6 +352,9 @@ func seedDemo(ctx context.Context, tx pgx.Tx, key roster.TokenKey, adminHash, me
 		if i == 0 {
 			name, email, hash = "Pat Lee", DemoMemberEmail, &memberHash
 			createdAt = now.AddDate(0, -8, 0)
+		} else if i == len(ids)-1 {
+			name, email, hash = "Robin Finch", DemoGroupAdminEmail, &memberHash
+			createdAt = now.AddDate(0, -14, 0)
 		} else if i <= len(accepted) {
 			inv := accepted[i-1]
 			name, email = inv.name, inv.email
@@ -407,6 +413,8 @@ func seedDemo(ctx context.Context, tx pgx.Tx, key roster.TokenKey, adminHash, me
 		switch {
 		case i == 0: // the demo member
 			member(p.id, groups[1].id, at, roster.RoleRequisitioner) // Finance › Payables
+		case i == len(persons)-1: // the demo group administrator
+			member(p.id, groups[0].id, at, roster.RoleAdministrator, roster.RoleApprover) // Finance
 		case i < 4: // more account administrators
 			member(p.id, rootID, at, roster.RoleAdministrator)
 		case i < 12: // group administrators of a top-level group

@@ -138,7 +138,7 @@ func TestSeedDemo(t *testing.T) {
 	}
 
 	// The dashboard has something to draw.
-	d, err := users.Dashboard(ctx, accID, testNow, soon)
+	d, err := users.Dashboard(ctx, accID, nil, testNow, soon)
 	if err != nil {
 		t.Fatal(err)
 	}

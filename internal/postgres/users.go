@@ -131,7 +131,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		if err := loadMemberships(ctx, tx, accountID, page.Users); err != nil {
 			return err
 		}
-		if !f.IsFiltered() {
+		if !f.IsFiltered() && f.Scope == nil {
 			return tx.QueryRow(ctx, `SELECT coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)`, accountID).Scan(&page.Total)
 		}
 		// A first page that is not full is the whole set: its length is
@@ -170,11 +170,14 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 func filterOnly(f, only roster.UserFilter) bool {
 	return f.Query == only.Query && f.Status == only.Status && slices.Equal(f.RoleIDs, only.RoleIDs) && f.GroupID == only.GroupID &&
 		f.ExcludeSubgroups == only.ExcludeSubgroups && f.NeverSignedIn == only.NeverSignedIn && f.WithoutGroup == only.WithoutGroup &&
-		f.InvitedBy == only.InvitedBy
+		f.InvitedBy == only.InvitedBy && slices.Equal(f.Scope, only.Scope) && (f.Scope == nil) == (only.Scope == nil)
 }
 
 // userConditions adds the People filter's conditions on users u.
 func userConditions(w *where, accountID int64, f roster.UserFilter) {
+	if f.Scope != nil {
+		w.add(inScopeSQL, accountID, f.Scope)
+	}
 	if f.Query != "" {
 		pat := escapeLike(f.Query)
 		if f.ShortQuery() {
@@ -213,6 +216,40 @@ func userConditions(w *where, accountID int64, f roster.UserFilter) {
 			  WHERE m.account_id = %s AND g.path @> ARRAY[%s::bigint])`, accountID, f.GroupID)
 		}
 	}
+}
+
+// inScopeSQL holds a person u to a group administrator's subtrees: a
+// membership in one of them. Values: account, scope.
+const inScopeSQL = `u.id IN (SELECT m.user_id FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+	  WHERE m.account_id = %s AND g.path && %s::bigint[])`
+
+// PeopleInScope reports, of ids, those a scope reaches (a membership in
+// its subtrees) and whether every membership of theirs lies in it (only
+// then may a group administrator change their status or remove them).
+// Ids it does not reach are absent. A nil scope reaches everyone.
+func (s *UserStore) PeopleInScope(ctx context.Context, accountID int64, scope, ids []int64) (map[int64]bool, error) {
+	rows, err := s.pool.Query(ctx, `SELECT m.user_id, bool_and($3::bigint[] IS NULL OR g.path && $3::bigint[])
+	FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+	WHERE m.account_id = $1 AND m.user_id = ANY($2)
+	GROUP BY m.user_id
+	HAVING bool_or($3::bigint[] IS NULL OR g.path && $3::bigint[])`, accountID, ids, scope)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]bool{}
+	var id int64
+	var whole bool
+	_, err = pgx.ForEachRow(rows, []any{&id, &whole}, func() error { out[id] = whole; return nil })
+	if err != nil || scope != nil {
+		return out, err
+	}
+	// The whole account also reaches people in no group.
+	rows, err = s.pool.Query(ctx, `SELECT id FROM users WHERE account_id = $1 AND id = ANY($2)`, accountID, ids)
+	if err != nil {
+		return nil, err
+	}
+	_, err = pgx.ForEachRow(rows, []any{&id}, func() error { out[id] = true; return nil })
+	return out, err
 }
 
 // loadMemberships fills in each user's groups and the roles held in them.
@@ -298,7 +335,10 @@ func (s *UserStore) Administrators(ctx context.Context, accountID int64) ([]rost
 // past expiry the sweeper has not marked yet, "expiring soon" is an index
 // range scan, and the chart reads the weekly counts kept by triggers. One
 // statement, so one round trip and one snapshot.
-func (s *UserStore) Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error) {
+//
+// For a group administrator (a non-nil scope) the counts are of their
+// subtrees and read from the rows: a subtree has no counters of its own.
+func (s *UserStore) Dashboard(ctx context.Context, accountID int64, scope []int64, now time.Time, soon time.Duration) (roster.Dashboard, error) {
 	var d roster.Dashboard
 	start := weekStart(now).AddDate(0, 0, -7*11)
 	d.Weeks = make([]roster.WeekStat, 12)
@@ -307,19 +347,13 @@ func (s *UserStore) Dashboard(ctx context.Context, accountID int64, now time.Tim
 	}
 	var weeks []time.Time
 	var sent, accepted []int64
-	err := s.pool.QueryRow(ctx, `SELECT coalesce(c.users_total, 0), coalesce(c.users_active, 0), coalesce(c.users_deactivated, 0),
-	       coalesce(c.users_never_signed_in, 0), coalesce(c.users_without_group, 0), coalesce(c.administrators, 0),
-	       coalesce((SELECT invitations_pending FROM invitation_counters WHERE account_id = $1), 0)
-	         - (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at <= $2),
-	       (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > $2 AND expires_at <= $3),
-	       (SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending'),
-	       w.weeks, w.sent, w.accepted
-	FROM (SELECT 1) one
-	LEFT JOIN account_counters c ON c.account_id = $1
-	CROSS JOIN (SELECT coalesce(array_agg(week::timestamp AT TIME ZONE 'UTC' ORDER BY week), '{}') AS weeks,
-	                   coalesce(array_agg(sent ORDER BY week), '{}') AS sent, coalesce(array_agg(accepted ORDER BY week), '{}') AS accepted
-	            FROM invitation_weeks WHERE account_id = $1 AND week >= $4::date AND week < $4::date + 84) w`,
-		accountID, now, now.Add(soon), start.Format("2006-01-02")).
+	q := dashboardSQL
+	args := []any{accountID, now, now.Add(soon), start.Format("2006-01-02")}
+	if scope != nil {
+		q = dashboardScopedSQL
+		args = append(args, scope)
+	}
+	err := s.pool.QueryRow(ctx, q, args...).
 		Scan(&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators,
 			&d.Pending, &d.ExpiringSoon, &d.JoinRequests, &weeks, &sent, &accepted)
 	if err != nil {
@@ -335,6 +369,44 @@ func (s *UserStore) Dashboard(ctx context.Context, accountID int64, now time.Tim
 	}
 	return d, nil
 }
+
+// dashboardSQL reads the account's cards. Values: account, now, end of
+// "expiring soon", first week of the chart.
+const dashboardSQL = `SELECT coalesce(c.users_total, 0), coalesce(c.users_active, 0), coalesce(c.users_deactivated, 0),
+	       coalesce(c.users_never_signed_in, 0), coalesce(c.users_without_group, 0), coalesce(c.administrators, 0),
+	       coalesce((SELECT invitations_pending FROM invitation_counters WHERE account_id = $1), 0)
+	         - (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at <= $2),
+	       (SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > $2 AND expires_at <= $3),
+	       (SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending'),
+	       w.weeks, w.sent, w.accepted
+	FROM (SELECT 1) one
+	LEFT JOIN account_counters c ON c.account_id = $1
+	CROSS JOIN (SELECT coalesce(array_agg(week::timestamp AT TIME ZONE 'UTC' ORDER BY week), '{}') AS weeks,
+	                   coalesce(array_agg(sent ORDER BY week), '{}') AS sent, coalesce(array_agg(accepted ORDER BY week), '{}') AS accepted
+	            FROM invitation_weeks WHERE account_id = $1 AND week >= $4::date AND week < $4::date + 84) w`
+
+// dashboardScopedSQL is dashboardSQL for a group administrator's subtrees
+// ($5): people with a membership there, invitations and join requests
+// whose every group lies there.
+const dashboardScopedSQL = `WITH sg AS (SELECT coalesce(array_agg(id), '{}') AS ids FROM groups WHERE account_id = $1 AND path && $5::bigint[]),
+	p AS (SELECT u.status, u.last_sign_in_at, u.group_count, u.admin_grants FROM users u
+	      WHERE u.account_id = $1 AND u.id IN (SELECT m.user_id FROM memberships m WHERE m.account_id = $1 AND m.group_id = ANY((SELECT ids FROM sg)::bigint[]))),
+	i AS (SELECT status, kind, expires_at, created_at, accepted_at FROM invitations
+	      WHERE account_id = $1 AND cardinality(group_ids) > 0 AND group_ids <@ (SELECT ids FROM sg)),
+	w AS (SELECT week, sum(sent) AS sent, sum(accepted) AS accepted FROM (
+	        SELECT invitation_week(created_at) AS week, 1 AS sent, 0 AS accepted FROM i WHERE kind = 'email'
+	        UNION ALL SELECT invitation_week(accepted_at), 0, 1 FROM i WHERE kind = 'email' AND accepted_at IS NOT NULL) x
+	      WHERE week >= $4::date AND week < $4::date + 84 GROUP BY week)
+	SELECT (SELECT count(*) FROM p), (SELECT count(*) FROM p WHERE status = 'active'), (SELECT count(*) FROM p WHERE status = 'deactivated'),
+	       (SELECT count(*) FROM p WHERE last_sign_in_at IS NULL), (SELECT count(*) FROM p WHERE group_count = 0),
+	       (SELECT count(*) FROM p WHERE admin_grants > 0),
+	       (SELECT count(*) FROM i WHERE status = 'pending' AND expires_at > $2),
+	       (SELECT count(*) FROM i WHERE status = 'pending' AND expires_at > $2 AND expires_at <= $3),
+	       (SELECT count(*) FROM join_requests j WHERE j.account_id = $1 AND j.status = 'pending'
+	          AND cardinality(j.group_ids) > 0 AND j.group_ids <@ (SELECT ids FROM sg)),
+	       coalesce((SELECT array_agg(week::timestamp AT TIME ZONE 'UTC' ORDER BY week) FROM w), '{}'),
+	       coalesce((SELECT array_agg(sent ORDER BY week) FROM w), '{}'),
+	       coalesce((SELECT array_agg(accepted ORDER BY week) FROM w), '{}')`
 
 // weekStart returns the Monday 00:00 UTC of t's week.
 func weekStart(t time.Time) time.Time {

@@ -953,7 +953,7 @@ func TestDashboard(t *testing.T) {
 	bl := b.invitation(t, invSpec{kind: roster.KindLink, label: "Onboarding", status: "pending", created: now.Add(-day), expires: now.Add(20 * day)})
 	b.joinRequest(t, bl, "j0@initech.example", "pending", now, nil, nil)
 
-	d, err := NewUserStore(pool).Dashboard(ctx, a.acc.ID, now, soon)
+	d, err := NewUserStore(pool).Dashboard(ctx, a.acc.ID, nil, now, soon)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -1022,7 +1022,7 @@ func TestDashboard(t *testing.T) {
 	}
 
 	// A week boundary seen from another zone: the week is UTC's.
-	d2, err := NewUserStore(pool).Dashboard(ctx, a.acc.ID, now.In(time.FixedZone("UTC+14", 14*3600)), soon)
+	d2, err := NewUserStore(pool).Dashboard(ctx, a.acc.ID, nil, now.In(time.FixedZone("UTC+14", 14*3600)), soon)
 	if err != nil {
 		t.Fatal(err)
 	}

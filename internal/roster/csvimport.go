@@ -101,6 +101,9 @@ func (e *ImportFileError) Error() string { return e.Key }
 type ImportCatalogue struct {
 	Groups map[string]int64
 	Roles  map[string]int64
+	// NeedGroup refuses rows naming no group (a group administrator's
+	// import: an invitation to no group would belong to the whole account).
+	NeedGroup bool
 }
 
 // ImportKey is the form names are compared in: lower case, spaces
@@ -330,6 +333,9 @@ func checkImportRow(row *ImportRow, tooWide bool, cat ImportCatalogue, firstAt m
 	}
 	if len(row.RoleIDs) > 0 && len(row.GroupIDs) == 0 {
 		fail("csv.reason_roles_need_group", "")
+	}
+	if cat.NeedGroup && len(row.GroupIDs) == 0 {
+		fail("csv.reason_group_needed", "")
 	}
 	if row.Outcome != "" {
 		return

@@ -41,6 +41,9 @@ type UserFilter struct {
 	After            string // keyset cursor: rows after this one
 	Before           string // keyset cursor: rows before this one
 	Limit            int
+	// Scope, set from the actor and never from the URL, keeps a group
+	// administrator to their subtrees (nil: the whole account).
+	Scope []int64
 }
 
 // ParseUserFilter reads a People view from URL values. Values it cannot use
@@ -191,6 +194,9 @@ type InvitationFilter struct {
 	After     string
 	Before    string
 	Limit     int
+	// Scope, set from the actor and never from the URL: only invitations
+	// whose every group lies in these subtrees (nil: the whole account).
+	Scope []int64
 }
 
 // ParseInvitationFilter reads an Invitations view from URL values, noting

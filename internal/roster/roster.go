@@ -95,6 +95,20 @@ type Actor struct {
 // CanOpenHub reports whether the actor administers anything at all.
 func (a Actor) CanOpenHub() bool { return a.AccountAdmin || len(a.AdminGroups) > 0 }
 
+// Scope is what the actor manages: nil for an account administrator (the
+// whole account), else the groups whose subtrees they administer. A group
+// administrator sees and manages only people with a membership in those
+// subtrees, and invitations whose every group lies in them.
+func (a Actor) Scope() []int64 {
+	if a.AccountAdmin {
+		return nil
+	}
+	if len(a.AdminGroups) == 0 {
+		return []int64{} // manages nothing: matches nobody, never everybody
+	}
+	return a.AdminGroups
+}
+
 // Invitation kinds.
 const (
 	KindEmail = "email"
@@ -181,6 +195,8 @@ type WeekStat struct {
 type GroupTree struct {
 	Groups []Group // depth-first order, siblings by name
 	byID   map[int64]int
+	// names, in a tree cut down by Within, is the whole tree, for paths.
+	names *GroupTree
 }
 
 // NewGroupTree indexes groups, which must already be in depth-first order.
@@ -214,7 +230,11 @@ func (t *GroupTree) Root() Group {
 // PathNames returns the names from the top below the root down to the group
 // ("Finance", "Payables"); the root group alone is its own name.
 func (t *GroupTree) PathNames(id int64) []string {
-	g, ok := t.Get(id)
+	all := t
+	if t.names != nil {
+		all = t.names
+	}
+	g, ok := all.Get(id)
 	if !ok {
 		return nil
 	}
@@ -223,11 +243,33 @@ func (t *GroupTree) PathNames(id int64) []string {
 	}
 	names := make([]string, 0, len(g.Path)-1)
 	for _, pid := range g.Path[1:] {
-		if p, ok := t.Get(pid); ok {
+		if p, ok := all.Get(pid); ok {
 			names = append(names, p.Name)
 		}
 	}
 	return names
+}
+
+// Within returns the part of the tree a scope covers: the subtrees of the
+// scope's groups (the whole tree for a nil scope). Ancestors outside it are
+// left out, so a picker built from it offers only groups the actor manages;
+// paths still name the whole way down from the root.
+func (t *GroupTree) Within(scope []int64) *GroupTree {
+	if scope == nil {
+		return t
+	}
+	var in []Group
+	for _, g := range t.Groups {
+		for _, id := range scope {
+			if slices.Contains(g.Path, id) {
+				in = append(in, g)
+				break
+			}
+		}
+	}
+	w := NewGroupTree(in)
+	w.names = t
+	return w
 }
 
 // Depth is the number of ancestors of the group (0 for the root).

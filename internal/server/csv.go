@@ -51,7 +51,7 @@ func csvCell(s string) string {
 // CSV, row by row, in constant memory.
 func (s *Server) handleExportPeople(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	_, acc := actorFrom(ctx)
+	a, acc := actorFrom(ctx)
 	exp, ok := s.Users.(UserExporter)
 	if !ok {
 		return errNotFound
@@ -59,12 +59,19 @@ func (s *Server) handleExportPeople(w http.ResponseWriter, r *http.Request) erro
 	q := r.URL.Query()
 	f, _ := roster.ParseUserFilter(q)
 	f.After, f.Before = "", ""
+	f.Scope = a.Scope()
 	var ids []int64
 	r.ParseForm()
 	ids = formIDs(r, "id")
-	tree, err := s.Groups.GroupTree(ctx, acc.ID)
+	if err := s.checkPeople(ctx, ids, false); err != nil {
+		return err
+	}
+	tree, managed, err := s.trees(ctx)
 	if err != nil {
 		return err
+	}
+	if f.GroupID != 0 && checkGroups(managed, f.GroupID) != nil {
+		return errNotFound
 	}
 	roles, err := s.Groups.Roles(ctx, acc.ID)
 	if err != nil {
@@ -126,9 +133,12 @@ func (s *Server) handleExportInvitations(w http.ResponseWriter, r *http.Request)
 	f, _ := roster.ParseInvitationFilter(r.URL.Query())
 	f = f.FirstPage()
 	f.Limit = 500
-	tree, err := s.Groups.GroupTree(ctx, acc.ID)
+	tree, managed, err := s.trees(ctx)
 	if err != nil {
 		return err
+	}
+	if f.GroupID != 0 && checkGroups(managed, f.GroupID) != nil {
+		return errNotFound
 	}
 	roles, err := s.Groups.Roles(ctx, acc.ID)
 	if err != nil {
@@ -148,7 +158,8 @@ func (s *Server) handleExportInvitations(w http.ResponseWriter, r *http.Request)
 	cw.Write([]string{l.T("csv.col_recipient"), l.T("csv.col_status"), l.T("csv.col_delivery"), l.T("csv.col_groups"), l.T("csv.col_roles"),
 		l.T("csv.col_invited_by"), l.T("csv.col_sent"), l.T("csv.col_expires"), l.T("csv.col_uses")})
 	for {
-		p, err := s.Invitations.FindInvitations(ctx, acc.ID, f, now, soon)
+		var p roster.InvitationPage
+		f, p, _, err = s.findInvitations(ctx, acc.ID, f, now, soon)
 		if err != nil {
 			s.Logger.ErrorContext(ctx, "export failed", "err", err)
 			break

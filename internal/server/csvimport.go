@@ -47,8 +47,11 @@ func (s *Server) importStore() (ImportStore, error) {
 // importCatalogue indexes the account's groups by path and roles by name
 // (custom roles by their name; built-in ones also by their name in the
 // request's language and in English, and by key).
+//
+// A group administrator's catalogue holds only the groups they manage, and
+// every row must name one of them.
 func (s *Server) importCatalogue(ctx context.Context, accountID int64) (roster.ImportCatalogue, error) {
-	tree, err := s.Groups.GroupTree(ctx, accountID)
+	tree, err := s.managedTree(ctx)
 	if err != nil {
 		return roster.ImportCatalogue{}, err
 	}
@@ -65,7 +68,10 @@ func (s *Server) importCatalogue(ctx context.Context, accountID int64) (roster.I
 		}
 		names[ro.ID] = n
 	}
-	return roster.NewImportCatalogue(tree, names), nil
+	cat := roster.NewImportCatalogue(tree, names)
+	a, _ := actorFrom(ctx)
+	cat.NeedGroup = a.Scope() != nil
+	return cat, nil
 }
 
 // importView is the Add users dialog on its "Upload a CSV" tab.
@@ -180,7 +186,7 @@ func (s *Server) loadImport(r *http.Request) (page.ImportView, error) {
 	if err != nil {
 		return iv, err
 	}
-	im, err := st.Import(ctx, acc.ID, id)
+	im, err := s.importOf(ctx, st, id)
 	if err != nil {
 		return iv, err
 	}
@@ -196,6 +202,17 @@ func (s *Server) loadImport(r *http.Request) (page.ImportView, error) {
 		iv.AllRows = im.Total <= page.ImportRowsShown && len(iv.Rows) == im.Total
 	}
 	return iv, err
+}
+
+// importOf returns an import of the account; a group administrator sees
+// only their own (its rows name people and groups beyond their reach).
+func (s *Server) importOf(ctx context.Context, st ImportStore, id int64) (roster.Import, error) {
+	a, acc := actorFrom(ctx)
+	im, err := st.Import(ctx, acc.ID, id)
+	if err == nil && a.Scope() != nil && im.ActorID != a.User.ID {
+		return roster.Import{}, errNotFound
+	}
+	return im, err
 }
 
 // handleImportView shows an import as the dialog's tab or a page: its dry
@@ -228,6 +245,9 @@ func (s *Server) handleImportConfirm(w http.ResponseWriter, r *http.Request) err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
+	if _, err := s.importOf(ctx, st, id); err != nil {
+		return err
+	}
 	if _, err := st.ConfirmImport(ctx, acc.ID, a.User.ID, id, s.Now()); err != nil {
 		return err
 	}
@@ -267,7 +287,7 @@ func (s *Server) handleImportProgress(w http.ResponseWriter, r *http.Request) er
 func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
 	_, acc := actorFrom(ctx)
-	tree, err := s.Groups.GroupTree(ctx, acc.ID)
+	tree, err := s.managedTree(ctx)
 	if err != nil {
 		return err
 	}
@@ -350,7 +370,7 @@ func (s *Server) handleImportReport(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	im, err := st.Import(ctx, acc.ID, id)
+	im, err := s.importOf(ctx, st, id)
 	if err != nil {
 		return err
 	}

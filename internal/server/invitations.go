@@ -58,11 +58,28 @@ func (s *Server) addUsersView(r *http.Request, tab string) (page.AddUsers, error
 		v.Tab = page.AddByLink
 	}
 	var err error
-	if v.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if v.Tree, err = s.managedTree(ctx); err != nil {
 		return v, err
+	}
+	if a.Scope() != nil && len(v.Tree.Groups) == 1 {
+		v.GroupIDs = []int64{v.Tree.Groups[0].ID} // the one group they manage
 	}
 	v.Roles, err = s.Groups.Roles(ctx, acc.ID)
 	return v, err
+}
+
+// inviteGroupsProblem checks the groups an invitation will carry against
+// what the actor manages (a group gone meanwhile, or not theirs, is named
+// as a problem and the form kept), and a group administrator must pick one
+// (an invitation to no group would belong to the whole account).
+func inviteGroupsProblem(a *roster.Actor, managed *roster.GroupTree, groupIDs []int64) string {
+	if checkGroups(managed, groupIDs...) != nil {
+		return "invite.unknown_group"
+	}
+	if a.Scope() != nil && len(groupIDs) == 0 {
+		return "scope.choose_group"
+	}
+	return ""
 }
 
 // renderAddUsers renders the dialog, its body, or the page of its own.
@@ -144,6 +161,9 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 	if len(v.RoleIDs) > 0 && len(v.GroupIDs) == 0 {
 		v.Problems["roles"] = "add.problem_roles_need_group"
 	}
+	if p := inviteGroupsProblem(a, v.Tree, v.GroupIDs); p != "" {
+		v.Problems["roles"] = p
+	}
 	if utf8.RuneCountInString(v.Message) > 1000 {
 		v.Problems["message"] = "form.too_long"
 	}
@@ -221,6 +241,9 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if len(v.RoleIDs) > 0 && len(v.GroupIDs) == 0 {
 		v.Problems["roles"] = "add.problem_roles_need_group"
 	}
+	if p := inviteGroupsProblem(a, v.Tree, v.GroupIDs); p != "" {
+		v.Problems["roles"] = p
+	}
 	if len(v.Problems) > 0 {
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
 	}
@@ -262,7 +285,7 @@ func (s *Server) hubState(r *http.Request) (page.Hub, error) {
 	h := page.Hub{Shell: shell(a, acc, "", "users"), Now: now, OOB: true,
 		Soon: time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour}
 	var err error
-	if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, now, h.Soon); err != nil {
+	if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, a.Scope(), now, h.Soon); err != nil {
 		return h, err
 	}
 	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
@@ -274,7 +297,7 @@ func (s *Server) hubState(r *http.Request) (page.Hub, error) {
 		return h, nil
 	}
 	h.Tab = page.TabInvitations
-	if h.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return h, err
 	}
 	h.Invites, _ = roster.ParseInvitationFilter(cur.Query())
@@ -297,7 +320,7 @@ func (s *Server) handleInvitationLink(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	inv, token, err := s.Invitations.InvitationLink(ctx, acc.ID, id)
+	inv, token, err := s.invitation(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -309,6 +332,24 @@ func (s *Server) handleInvitationLink(w http.ResponseWriter, r *http.Request) er
 		return render(w, r, http.StatusOK, page.LinkDialog(v))
 	}
 	return render(w, r, http.StatusOK, page.LinkPage(v))
+}
+
+// invitation returns an invitation the actor reaches, with its token;
+// ENOTFOUND for any other.
+func (s *Server) invitation(ctx context.Context, id int64) (roster.Invitation, string, error) {
+	a, acc := actorFrom(ctx)
+	inv, token, err := s.Invitations.InvitationLink(ctx, acc.ID, id)
+	if err != nil {
+		return inv, "", err
+	}
+	managed, err := s.managedTree(ctx)
+	if err != nil {
+		return inv, "", err
+	}
+	if !reaches(a, managed, inv.GroupIDs) {
+		return roster.Invitation{}, "", errNotFound
+	}
+	return inv, token, nil
 }
 
 func (s *Server) inviteURL(r *http.Request, inv roster.Invitation, token string) string {
@@ -325,7 +366,7 @@ func (s *Server) handleJoinedThrough(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	inv, _, err := s.Invitations.InvitationLink(ctx, acc.ID, id)
+	inv, _, err := s.invitation(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -381,8 +422,9 @@ func (s *Server) handleInvitationAction(w http.ResponseWriter, r *http.Request) 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
-	// Another account's id is not found, whatever the action.
-	if _, _, err := s.Invitations.InvitationLink(ctx, acc.ID, id); err != nil {
+	// Another account's id, or one out of a group administrator's reach,
+	// is not found, whatever the action.
+	if _, _, err := s.invitation(ctx, id); err != nil {
 		return err
 	}
 	now, ids := s.Now(), []int64{id}
@@ -446,6 +488,20 @@ func (s *Server) handleInvitationsBulk(w http.ResponseWriter, r *http.Request) e
 		return roster.Errorf(roster.EINVALID, "form too large")
 	}
 	ids, now, l := formIDs(r, "id"), s.Now(), i18n.From(ctx)
+	if err := s.checkInvitations(ctx, ids); err != nil {
+		return err
+	}
+	if len(ids) == 0 && a.Scope() != nil && r.PostFormValue("action") == "remove_expired" {
+		// "Every expired invitation" of a group administrator is every
+		// expired one in their reach, not the account's.
+		var err error
+		if ids, err = s.expiredInReach(ctx); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return s.afterChange(w, r, l.T("done.removed", 0))
+		}
+	}
 	var n int
 	var err error
 	var msg string
@@ -483,8 +539,11 @@ func (s *Server) approveView(r *http.Request) (page.ApproveView, error) {
 	if v.Request, err = s.Invitations.JoinRequest(ctx, acc.ID, id); err != nil {
 		return v, err
 	}
-	if v.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if v.Tree, err = s.managedTree(ctx); err != nil {
 		return v, err
+	}
+	if !reaches(a, v.Tree, v.Request.GroupIDs) {
+		return v, errNotFound
 	}
 	v.Roles, err = s.Groups.Roles(ctx, acc.ID)
 	v.Return = "/users?tab=invitations&istatus=join_request"
@@ -515,8 +574,12 @@ func (s *Server) handleApprove(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	groups, roles := formIDs(r, "group"), formIDs(r, "role")
+	p := inviteGroupsProblem(a, v.Tree, groups)
 	if len(roles) > 0 && len(groups) == 0 {
-		v.Problems["roles"] = "add.problem_roles_need_group"
+		p = "add.problem_roles_need_group"
+	}
+	if p != "" {
+		v.Problems["roles"] = p
 		v.Request.GroupIDs, v.Request.RoleIDs = groups, roles
 		w.Header().Set("HX-Retarget", "#dialog")
 		w.Header().Set("HX-Reswap", "innerHTML")
@@ -542,6 +605,13 @@ func (s *Server) handleDeny(w http.ResponseWriter, r *http.Request) error {
 	j, err := s.Invitations.JoinRequest(ctx, acc.ID, id)
 	if err != nil {
 		return err
+	}
+	managed, err := s.managedTree(ctx)
+	if err != nil {
+		return err
+	}
+	if !reaches(a, managed, j.GroupIDs) {
+		return errNotFound
 	}
 	if err := s.Invitations.DenyJoinRequest(ctx, acc.ID, a.User.ID, id, s.Now()); err != nil {
 		return err

@@ -31,12 +31,15 @@ func (s *Server) personView(r *http.Request, userID int64) (page.Person, error) 
 	ctx := r.Context()
 	a, acc := actorFrom(ctx)
 	v := page.Person{Shell: shell(a, acc, "", "users"), Now: s.Now(), ActorID: a.User.ID}
+	if err := s.checkPeople(ctx, []int64{userID}, false); err != nil {
+		return v, err
+	}
 	var err error
 	if v.User, err = s.Users.User(ctx, acc.ID, userID); err != nil {
 		return v, err
 	}
 	v.Shell.Title = v.User.Name
-	if v.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if v.Tree, v.Managed, err = s.trees(ctx); err != nil {
 		return v, err
 	}
 	if v.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
@@ -99,6 +102,9 @@ func (s *Server) handlePersonStatus(w http.ResponseWriter, r *http.Request) erro
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	status := r.PostFormValue("status")
+	if err := s.checkPeople(ctx, []int64{id}, true); err != nil {
+		return err
+	}
 	if _, err := s.Users.User(ctx, acc.ID, id); err != nil {
 		return err
 	}
@@ -124,6 +130,9 @@ func (s *Server) handlePersonRemove(w http.ResponseWriter, r *http.Request) erro
 	a, acc := actorFrom(ctx)
 	id, err := pathID(r, "id")
 	if err != nil {
+		return err
+	}
+	if err := s.checkPeople(ctx, []int64{id}, true); err != nil {
 		return err
 	}
 	u, err := s.Users.User(ctx, acc.ID, id)
@@ -156,12 +165,18 @@ func (s *Server) handlePersonAddGroup(w http.ResponseWriter, r *http.Request) er
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
+	if err := s.checkPeople(ctx, []int64{id}, false); err != nil {
+		return err
+	}
 	if _, err := s.Users.User(ctx, acc.ID, id); err != nil {
 		return err
 	}
 	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
 	if gid <= 0 {
 		return roster.Errorf(roster.EINVALID, "person.problem_group")
+	}
+	if err := s.checkManagedGroups(ctx, gid); err != nil {
+		return err
 	}
 	if _, err := s.Users.AddToGroup(ctx, acc.ID, a.User.ID, []int64{id}, gid, formIDs(r, "role"), s.Now()); err != nil {
 		return err
@@ -182,6 +197,9 @@ func (s *Server) handlePersonGroupRoles(w http.ResponseWriter, r *http.Request) 
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	r.ParseForm()
+	if err := s.checkPerson(ctx, id, gid); err != nil {
+		return err
+	}
 	if err := s.Users.SetGroupRoles(ctx, acc.ID, a.User.ID, id, gid, formIDs(r, "role"), s.Now()); err != nil {
 		return err
 	}
@@ -197,6 +215,9 @@ func (s *Server) handlePersonLeaveGroup(w http.ResponseWriter, r *http.Request) 
 	}
 	gid, err := pathID(r, "gid")
 	if err != nil {
+		return err
+	}
+	if err := s.checkPerson(ctx, id, gid); err != nil {
 		return err
 	}
 	n, err := s.Users.RemoveFromGroup(ctx, acc.ID, a.User.ID, []int64{id}, gid, s.Now())
@@ -230,7 +251,7 @@ func (s *Server) peopleState(r *http.Request, q url.Values) (page.Hub, error) {
 	h := page.Hub{Shell: shell(a, acc, "", "users"), Tab: page.TabPeople, Now: s.Now(),
 		Soon: time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour}
 	var err error
-	if h.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return h, err
 	}
 	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
@@ -255,6 +276,18 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 	action := r.PostFormValue("action")
 	if len(ids) == 0 {
 		return s.afterPeopleBulk(w, r, l.T("bulk.people_none_selected"))
+	}
+	// A group administrator acts on people in reach, in groups they manage;
+	// a change of status or of a role in every group needs every group of
+	// the person to be theirs.
+	whole := action == "deactivate" || action == "reactivate" || action == "revoke_role"
+	if err := s.checkPeople(ctx, ids, whole); err != nil {
+		return err
+	}
+	if gid > 0 {
+		if err := s.checkManagedGroups(ctx, gid); err != nil {
+			return err
+		}
 	}
 	if action == "export" {
 		to := "/users/export.csv?" + url.Values{"id": r.Form["id"]}.Encode()

@@ -66,6 +66,7 @@ func (s *Server) routes() http.Handler {
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
+	s.router = r
 
 	// Cross-origin state changes are refused before any handler runs.
 	return http.NewCrossOriginProtection().Handler(r)

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/sessions"
 
 	"github.com/roster-hub/roster/internal/mail"
@@ -43,7 +44,7 @@ type UserStore interface {
 	// Administrators lists the account's administrators.
 	Administrators(ctx context.Context, accountID int64) ([]roster.User, error)
 	// Dashboard returns the summary counts.
-	Dashboard(ctx context.Context, accountID int64, now time.Time, soon time.Duration) (roster.Dashboard, error)
+	Dashboard(ctx context.Context, accountID int64, scope []int64, now time.Time, soon time.Duration) (roster.Dashboard, error)
 	// SetStatus deactivates or reactivates people and returns how many
 	// changed. ECONFLICT "person.last_admin".
 	SetStatus(ctx context.Context, accountID, actorID int64, ids []int64, status string, now time.Time) (int, error)
@@ -60,6 +61,9 @@ type UserStore interface {
 	// SetGroupRoles sets the roles a person holds in one of their groups.
 	// ENOTFOUND when not a member; ECONFLICT "person.last_admin".
 	SetGroupRoles(ctx context.Context, accountID, actorID, userID, groupID int64, roleIDs []int64, now time.Time) error
+	// PeopleInScope reports which of ids a scope reaches and whether it
+	// holds every membership of theirs (see postgres.UserStore).
+	PeopleInScope(ctx context.Context, accountID int64, scope, ids []int64) (map[int64]bool, error)
 	// CameThrough returns the invitation a person joined through, or nil.
 	CameThrough(ctx context.Context, accountID, userID int64) (*roster.Invitation, error)
 }
@@ -94,6 +98,8 @@ type InvitationStore interface {
 	RemoveExpired(ctx context.Context, accountID, actorID int64, ids []int64, now time.Time) (int, error)
 	// Regenerate gives a link a new token. ENOTFOUND.
 	Regenerate(ctx context.Context, accountID, actorID, id int64) (string, error)
+	// InvitationsInScope returns those of ids the scope reaches.
+	InvitationsInScope(ctx context.Context, accountID int64, scope, ids []int64) ([]int64, error)
 	// JoinedThrough lists the requests made through a link.
 	JoinedThrough(ctx context.Context, accountID, linkID int64) ([]roster.JoinRequest, error)
 	// JoinRequest returns one join request. ENOTFOUND.
@@ -156,6 +162,7 @@ type Server struct {
 	throttle   *throttle
 	ipThrottle *throttle
 	handler    http.Handler
+	router     chi.Routes // the routes, for tests that walk every one
 }
 
 // NewServer returns the Roster HTTP handler.

@@ -40,6 +40,7 @@ type app struct {
 	Invitations *postgres.InvitationStore
 	Key         roster.TokenKey
 	Jobs        *postgres.Queue
+	Server      *server.Server
 	srv         *httptest.Server
 }
 
@@ -78,6 +79,7 @@ func newApp(t testing.TB) *app {
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,
 	})
+	a.Server = h
 	a.srv = httptest.NewServer(h)
 	a.URL = a.srv.URL
 	t.Cleanup(a.srv.Close)

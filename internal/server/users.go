@@ -37,7 +37,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		h.Tab = page.TabInvitations
 	}
 	var err error
-	if h.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return err
 	}
 	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
@@ -57,6 +57,12 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		canonical = h.People.Values()
 	} else {
 		h.Invites, h.Notes = roster.ParseInvitationFilter(q)
+		if h.Invites.GroupID != 0 {
+			if _, ok := h.Tree.Get(h.Invites.GroupID); !ok {
+				h.Invites.GroupID = 0
+				h.Notes = append(h.Notes, "igroup")
+			}
+		}
 		var reset bool
 		h.Invites, h.InvitesPage, reset, err = s.findInvitations(ctx, acc.ID, h.Invites, now, h.Soon)
 		if reset {
@@ -75,7 +81,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		c = page.InvitationsResults(h)
 	}
 	if c == nil {
-		if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, now, h.Soon); err != nil {
+		if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, a.Scope(), now, h.Soon); err != nil {
 			return err
 		}
 		if h.Inviters, err = s.Users.Administrators(ctx, acc.ID); err != nil {
@@ -112,6 +118,8 @@ func adminRoleID(roles []roster.Role) int64 {
 // findPeople reads a page of the People view; a damaged page cursor shows
 // the first page instead (reset reports it).
 func (s *Server) findPeople(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserFilter, roster.UserPage, bool, error) {
+	a, _ := actorFrom(ctx)
+	f.Scope = a.Scope()
 	p, err := s.Users.FindUsers(ctx, accountID, f)
 	if roster.ErrorCode(err) != roster.EINVALID {
 		return f, p, false, err
@@ -123,6 +131,8 @@ func (s *Server) findPeople(ctx context.Context, accountID int64, f roster.UserF
 
 // findInvitations is findPeople for the Invitations view.
 func (s *Server) findInvitations(ctx context.Context, accountID int64, f roster.InvitationFilter, now time.Time, soon time.Duration) (roster.InvitationFilter, roster.InvitationPage, bool, error) {
+	a, _ := actorFrom(ctx)
+	f.Scope = a.Scope()
 	p, err := s.Invitations.FindInvitations(ctx, accountID, f, now, soon)
 	if roster.ErrorCode(err) != roster.EINVALID {
 		return f, p, false, err

@@ -106,6 +106,22 @@ func pathText(t *roster.GroupTree, gid int64) string {
 	return strings.Join(t.PathNames(gid), " › ")
 }
 
+// scopeNames names the tops of a group administrator's tree: the groups
+// they administer, as paths.
+func scopeNames(t *roster.GroupTree) string {
+	var names []string
+	for _, g := range t.Groups {
+		if g.ParentID == nil {
+			names = append(names, g.Name)
+			continue
+		}
+		if _, ok := t.Get(*g.ParentID); !ok {
+			names = append(names, pathText(t, g.ID))
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
 // groupOption is how a group reads in a picker: indented by depth.
 func groupOption(g roster.Group) string {
 	if g.Depth() == 0 {
