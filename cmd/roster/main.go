@@ -324,6 +324,8 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: key, BaseURL: baseURL})
 	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
 	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
+	bulk := postgres.NewBulkStore(pool, inserter)
+	river.AddWorker(workers, &postgres.BulkWorker{Store: bulk})
 	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)}, Logger: logger})
 	if err != nil {
 		return err
@@ -343,6 +345,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		Invitations:   invitations,
 		Audit:         postgres.NewAuditStore(pool),
 		Settings:      postgres.NewSettingsStore(pool),
+		Bulk:          bulk,
 		Logger:        logger,
 		SessionKeys:   [][]byte{hashKey, blockKey},
 		SecureCookies: getenv("SECURE_COOKIES") == "true",

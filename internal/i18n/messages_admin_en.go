@@ -3,10 +3,27 @@ package i18n
 // englishAdmin is the English catalogue of the administration screens: people, audit log, settings (keys "person.…", "audit.…", "settings.…").
 var englishAdmin = map[string]string{
 	// A group administrator's limits.
-	"scope.choose_group":     "Pick at least one of the groups you manage: people you invite join them.",
-	"scope.person_elsewhere": "This person also belongs to groups you don't manage, so only an account administrator can deactivate or remove them.",
-	"scope.not_yours":        "Managed by another administrator",
-	"scope.banner":           "You manage the people of %s and of every subgroup below.",
+	"scope.choose_group":         "Pick at least one of the groups you manage: people you invite join them.",
+	"scope.person_elsewhere":     "This person also belongs to groups you don't manage, so only an account administrator can deactivate or remove them.",
+	"scope.not_yours":            "Managed by another administrator",
+	"audit.action.bulk_started":  "Change to a whole view started",
+	"audit.action.bulk_finished": "Change to a whole view finished",
+	"audit.s.bulk_started":       "%s started a change to every person of a view (%s people)",
+	"audit.s.bulk_finished":      "%s's change to every person of a view went through %s people",
+
+	// Bulk actions on every person a view matches.
+	"bulk.all_matching":        "All %s people matching this view",
+	"bulk.all_matching_capped": "All people matching this view (more than %s)",
+	"bulk.progress_title":      "Changing %s people",
+	"bulk.progress_text":       "%s of %s (%d%%)",
+	"bulk.progress_hint":       "This runs in the background: you can keep working, or close this page.",
+	"bulk.refresh":             "Refresh to see progress",
+	"bulk.finished":            "Done: %s people changed out of %s.",
+	"bulk.finished_refused":    "%s could not be changed (the last administrator, or people you don't manage).",
+	"bulk.title":               "Change to a whole view",
+	"bulk.back":                "Back to People",
+
+	"scope.banner": "You manage the people of %s and of every subgroup below.",
 
 	"audit.title":              "Audit log",
 	"audit.subtitle":           "Everything that happened in %s: who did what, to whom, and when.",

@@ -148,7 +148,7 @@ type AuditActionGroup struct {
 var AuditActionGroups = []AuditActionGroup{
 	{"invitations", []string{"invited", "resent", "extended", "revoked", "removed", "link_created", "link_regenerated"}},
 	{"joining", []string{"accepted", "joined", "join_requested", "approved", "denied", "asked_new_invitation"}},
-	{"people", []string{"deactivated", "reactivated", "removed_person", "group_added", "group_removed", "roles_changed", "role_revoked"}},
+	{"people", []string{"deactivated", "reactivated", "removed_person", "group_added", "group_removed", "roles_changed", "role_revoked", "bulk_started", "bulk_finished"}},
 	{"groups", []string{"group_created", "group_renamed", "group_moved", "group_deleted"}},
 	{"account", []string{"signed_in", "signed_out_everywhere", "account_created", "demo_seeded", "settings_changed"}},
 }

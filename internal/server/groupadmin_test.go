@@ -29,6 +29,7 @@ type scopeFixture struct {
 	linkIn, linkOut          int64 // invite links: Finance, Sales
 	reqOut                   int64 // a join request through the Sales link
 	importOut                int64 // an import made by the account administrator
+	bulkOut                  int64 // a bulk job of the account administrator
 	adminRole                int64
 }
 
@@ -85,6 +86,8 @@ func newScopeFixture(t *testing.T, a *app) scopeFixture {
 		t.Fatal(err)
 	}
 	f.importOut = im.ID
+	q(`INSERT INTO bulk_jobs (account_id, actor_id, action, group_id, view, status, total, done, changed, finished_at)
+	   VALUES ($1, $2, 'add_group', $3, 'q=nobody', 'done', 0, 0, 0, now()) RETURNING id`, &f.bulkOut, accountID, adminID, f.sales)
 	for name, id := range map[string]int64{"inside": f.inside, "straddler": f.straddler, "outside": f.outside, "no group": f.noGroup} {
 		if id == 0 {
 			t.Fatalf("fixture: no %s person", name)
@@ -159,6 +162,7 @@ func scopeCases(f scopeFixture) map[string][]scopeCase {
 			post("/users/bulk", url.Values{"id": {id(f.inside)}, "action": {"add_group"}, "group": {id(f.sales)}}, nf),
 			post("/users/bulk", url.Values{"id": {id(f.straddler)}, "action": {"deactivate"}}, forbidden),
 			post("/users/bulk", url.Values{"id": {id(f.straddler)}, "action": {"revoke_role"}, "role": {id(f.adminRole)}}, forbidden)},
+		"GET /users/bulk/{id}":        {get("/users/bulk/"+id(f.bulkOut), nf)},
 		"GET /users/export.csv":       {get("/users/export.csv?id="+id(f.outside), nf), get("/users/export.csv?group="+id(f.sales), nf)},
 		"GET /invitations/export.csv": {get("/invitations/export.csv?igroup="+id(f.sales), nf)},
 		"POST /users/invite":          {post("/users/invite", url.Values{"emails": {"x1@newco.example"}, "group": {id(f.sales)}}, unprocessable)},

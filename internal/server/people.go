@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -25,6 +26,16 @@ func (s *Server) peopleRoutes(r chi.Router) {
 	r.Post("/users/{id}/groups/{gid}", s.handle(s.handlePersonGroupRoles))
 	r.Post("/users/{id}/groups/{gid}/remove", s.handle(s.handlePersonLeaveGroup))
 	r.Post("/users/bulk", s.handle(s.handlePeopleBulk))
+	r.Get("/users/bulk/{id}", s.handle(s.handleBulkJob))
+}
+
+// BulkStore runs "select all N matching" jobs.
+type BulkStore interface {
+	// StartBulk records, counts and queues a job. EINVALID for an unknown
+	// action.
+	StartBulk(ctx context.Context, j roster.BulkJob, now time.Time) (roster.BulkJob, error)
+	// BulkJob returns a job of the account. ENOTFOUND.
+	BulkJob(ctx context.Context, accountID, id int64) (roster.BulkJob, error)
 }
 
 func (s *Server) personView(r *http.Request, userID int64) (page.Person, error) {
@@ -274,6 +285,9 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
 	rid, _ := strconv.ParseInt(r.PostFormValue("role"), 10, 64)
 	action := r.PostFormValue("action")
+	if r.PostFormValue("all") == "1" {
+		return s.startBulk(w, r, action, gid, rid)
+	}
 	if len(ids) == 0 {
 		return s.afterPeopleBulk(w, r, l.T("bulk.people_none_selected"))
 	}
@@ -337,6 +351,99 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return s.afterPeopleBulk(w, r, l.T("bulk.people_done", n))
+}
+
+// startBulk applies an action to every person of the view the bulk form
+// was sent from, as a background job, and shows its progress.
+func (s *Server) startBulk(w http.ResponseWriter, r *http.Request, action string, gid, rid int64) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	view, _ := url.Parse(safeNext(r.PostFormValue("return")))
+	if view == nil || view.Path != "/users" {
+		view = &url.URL{Path: "/users"}
+	}
+	h := page.Hub{}
+	var err error
+	if h.Tree, err = s.managedTree(ctx); err != nil {
+		return err
+	}
+	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+		return err
+	}
+	f, _ := roster.ParseUserFilter(view.Query())
+	s.dropUnknownIDs(&f, h)
+	f = f.FirstPage()
+	if action == "export" {
+		to := "/users/export.csv" + encodeQuery(f.Values())
+		if isFragment(r) {
+			w.Header().Set("HX-Redirect", to)
+			w.WriteHeader(http.StatusNoContent)
+			return nil
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+		return nil
+	}
+	switch {
+	case (action == "add_group" || action == "remove_group") && gid <= 0:
+		return roster.Errorf(roster.EINVALID, "person.problem_group")
+	case action == "grant_role" && (gid <= 0 || rid <= 0):
+		return roster.Errorf(roster.EINVALID, "person.problem_group_role")
+	case action == "revoke_role" && rid <= 0:
+		return roster.Errorf(roster.EINVALID, "person.problem_role")
+	}
+	if gid > 0 {
+		if err := checkGroups(h.Tree, gid); err != nil {
+			return err
+		}
+	}
+	if s.Bulk == nil {
+		return errNotFound
+	}
+	j, err := s.Bulk.StartBulk(ctx, roster.BulkJob{AccountID: acc.ID, ActorID: a.User.ID, Action: action, GroupID: gid, RoleID: rid,
+		View: f.Values().Encode(), Scope: a.Scope()}, s.Now())
+	if err != nil {
+		return err
+	}
+	if !isFragment(r) {
+		http.Redirect(w, r, "/users/bulk/"+strconv.FormatInt(j.ID, 10), http.StatusSeeOther)
+		return nil
+	}
+	w.Header().Set("HX-Retarget", "#bulk-status")
+	w.Header().Set("HX-Reswap", "innerHTML")
+	return render(w, r, http.StatusAccepted, page.BulkProgress(j))
+}
+
+// handleBulkJob shows a bulk job's progress: polled by the hub, or as a
+// page of its own. Once it is done the hub's counts and table catch up.
+// A group administrator sees only their own jobs.
+func (s *Server) handleBulkJob(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	a, acc := actorFrom(ctx)
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if s.Bulk == nil {
+		return errNotFound
+	}
+	j, err := s.Bulk.BulkJob(ctx, acc.ID, id)
+	if err != nil {
+		return err
+	}
+	if a.Scope() != nil && j.ActorID != a.User.ID {
+		return errNotFound
+	}
+	if !isFragment(r) {
+		return render(w, r, http.StatusOK, page.BulkPage(page.BulkView{Shell: shell(a, acc, i18n.T(ctx, "bulk.title"), "users"), Job: j}))
+	}
+	if j.Status != roster.BulkDone {
+		return render(w, r, http.StatusOK, page.BulkProgress(j))
+	}
+	h, err := s.hubState(r)
+	if err != nil {
+		return err
+	}
+	return render(w, r, http.StatusOK, join(page.BulkProgress(j), page.HubUpdates(h), s.peopleRefresh(r)))
 }
 
 func (s *Server) afterPeopleBulk(w http.ResponseWriter, r *http.Request, message string) error {

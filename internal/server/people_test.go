@@ -1,12 +1,14 @@
 package server_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roster-hub/roster/internal/postgres"
 )
@@ -134,5 +136,55 @@ func TestPeopleRoutesAreScopedToTheAccount(t *testing.T) {
 	a.Pool.QueryRow(t.Context(), `SELECT status, group_count FROM users WHERE id = $1`, member).Scan(&status, &groups)
 	if status != "active" || groups != 1 {
 		t.Errorf("another account changed the member: %s, %d groups", status, groups)
+	}
+}
+
+// "All N matching this view" runs as a job the hub polls: every person of
+// the view, not just the page shown, ends up in the group.
+func TestBulkAllMatchingView(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	finance := a.id(t, `SELECT id FROM groups WHERE name = 'Finance'`)
+	legal := a.id(t, `SELECT id FROM groups WHERE name = 'Legal'`)
+	view := "/users?group=" + strconv.FormatInt(finance, 10)
+	_, body := a.get(t, c, view)
+	if parse(t, body).Find(`#bulk-people input[name=all][value="1"]`).Length() != 1 {
+		t.Fatalf("no \"all matching\" choice on a view of several pages")
+	}
+	res, body := a.postBody(t, c, "/users/bulk", url.Values{"all": {"1"}, "action": {"add_group"}, "group": {strconv.FormatInt(legal, 10)},
+		"return": {view}}, "HX-Request", "true", "HX-Current-URL", a.URL+view)
+	if res.StatusCode != http.StatusAccepted || res.Header.Get("HX-Retarget") != "#bulk-status" {
+		t.Fatalf("start: %d, retarget %q", res.StatusCode, res.Header.Get("HX-Retarget"))
+	}
+	poll, ok := parse(t, body).Find("#bulk-progress").Attr("hx-get")
+	if !ok {
+		t.Fatalf("no polled progress in %s", body)
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		_, body = a.get(t, c, poll, "HX-Request", "true", "HX-Current-URL", a.URL+view)
+		if strings.Contains(body, `id="bulk-done"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the job did not finish: %s", body)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	doc := parse(t, body)
+	if doc.Find(`#people-results[hx-swap-oob]`).Length() != 1 || doc.Find(`#dashboard[hx-swap-oob]`).Length() != 1 {
+		t.Errorf("a finished job does not refresh the table and the cards")
+	}
+	var missing, inView int
+	a.Pool.QueryRow(context.Background(), `SELECT count(DISTINCT m.user_id) FILTER (WHERE NOT EXISTS (SELECT 1 FROM memberships l WHERE l.user_id = m.user_id AND l.group_id = $2)),
+	  count(DISTINCT m.user_id) FROM memberships m JOIN groups g ON g.id = m.group_id WHERE g.path @> ARRAY[$1::bigint]`, finance, legal).Scan(&missing, &inView)
+	if missing != 0 || inView <= 50 {
+		t.Errorf("%d of the view's %d people are not in Legal", missing, inView)
+	}
+	// Without JavaScript the job has a page of its own.
+	res, body = a.get(t, c, poll)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, `id="bulk-done"`) {
+		t.Errorf("job page: %d", res.StatusCode)
 	}
 }

@@ -151,6 +151,8 @@ type Deps struct {
 	Audit AuditStore
 	// Settings saves the account settings (the settings screen).
 	Settings SettingsStore
+	// Bulk runs "select all N matching" jobs on the People view.
+	Bulk BulkStore
 }
 
 // Server serves Roster over HTTP.

@@ -75,6 +75,7 @@ func newApp(t testing.TB) *app {
 		Invitations:  invitations,
 		Audit:        postgres.NewAuditStore(pool),
 		Settings:     postgres.NewSettingsStore(pool),
+		Bulk:         postgres.NewBulkStore(pool, inserter),
 		Logger:       discardLogger(),
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,
@@ -87,6 +88,7 @@ func newApp(t testing.TB) *app {
 	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: testKey, BaseURL: a.URL})
 	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
 	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
+	river.AddWorker(workers, &postgres.BulkWorker{Store: postgres.NewBulkStore(pool, inserter)})
 	a.Jobs, err = postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, MaxAttempts: 3, RetryBackoff: 200 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -1750,6 +1750,9 @@ func AuditSentence(ctx context.Context, v AuditView, e roster.AuditEvent) []Sent
 			return fill(ctx, "audit.s.group_renamed_from", actor, em(from), em(to))
 		}
 		return fill(ctx, "audit.s.group_renamed", actor, groupPart(ctx, v, e))
+	case "bulk_started", "bulk_finished":
+		n, _ := e.DetailInt("people")
+		return fill(ctx, "audit.s."+e.Action, actor, em(i18n.N(ctx, n)))
 	case "settings_changed":
 		if changes := settingChangesPart(ctx, e); len(changes) > 0 {
 			return fill(ctx, "audit.s.settings_changed", actor, changes)
