@@ -29,6 +29,7 @@ type shot struct {
 	name, path    string
 	width, height int
 	prepare       []chromedp.Action[chromedp.Void]
+	as            string // who signs in: the demo administrator unless set
 }
 
 func run(base, out string) error {
@@ -52,6 +53,15 @@ func run(base, out string) error {
 			chromedp.Click(chromedp.CSS("#add-tab-link")),
 			chromedp.WaitVisible(chromedp.CSS("#link-label")),
 		}},
+		{name: "group-admin.png", path: "/users", width: 1440, height: 1000, as: "finance.lead@acme.example"},
+		{name: "bulk-all.png", path: "/users?status=active", width: 1440, height: 1000, prepare: []chromedp.Action[chromedp.Void]{
+			chromedp.Click(chromedp.CSS("#people-table tbody input[type=checkbox]")),
+			chromedp.SetValue(chromedp.CSS("#bulk-action"), "add_group"),
+			chromedp.SetValue(chromedp.CSS("#bulk-group"), "2"),
+			chromedp.Click(chromedp.CSS("#bulk-people input[name=all]")),
+			chromedp.Click(chromedp.CSS("#bulk-people button[type=submit]")),
+			chromedp.WaitVisible(chromedp.CSS("#bulk-progress")),
+		}},
 	}
 	for _, s := range shots {
 		dir, err := os.MkdirTemp("", "roster-chromium-")
@@ -63,7 +73,11 @@ func run(base, out string) error {
 			return err
 		}
 		if s.path != "/login" {
-			if err := browser.SignIn(tab, base, "admin@acme.example", "roster-demo-admin"); err != nil {
+			email, password := "admin@acme.example", "roster-demo-admin"
+			if s.as != "" {
+				email, password = s.as, "roster-demo-member"
+			}
+			if err := browser.SignIn(tab, base, email, password); err != nil {
 				stop()
 				return fmt.Errorf("sign in: %w", err)
 			}

@@ -23,7 +23,8 @@ var englishAdmin = map[string]string{
 	"bulk.title":               "Change to a whole view",
 	"bulk.back":                "Back to People",
 
-	"scope.banner": "You manage the people of %s and of every subgroup below.",
+	"scope.group_fixed": "You administer %s: only an account administrator can move or delete it.",
+	"scope.banner":      "You manage the people of %s and of every subgroup below.",
 
 	"audit.title":              "Audit log",
 	"audit.subtitle":           "Everything that happened in %s: who did what, to whom, and when.",

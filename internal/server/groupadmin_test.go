@@ -184,22 +184,27 @@ func scopeCases(f scopeFixture) map[string][]scopeCase {
 		"POST /users/import/{id}/confirm":   {post("/users/import/"+id(f.importOut)+"/confirm", nil, nf)},
 		"GET /users/import/{id}/progress":   {get("/users/import/"+id(f.importOut)+"/progress", nf)},
 		"GET /users/import/{id}/report.csv": {get("/users/import/"+id(f.importOut)+"/report.csv", nf)},
+		// Groups: their subtree only, and the group they administer stays put.
+		"GET /groups":              nil,                                                     // held to the subtree: TestGroupAdministratorSeesOnlyTheirSubtree
+		"GET /groups/new":          {get("/groups/new?parent="+id(f.sales), http.StatusOK)}, // an unknown parent falls back to theirs
+		"POST /groups":             {post("/groups", url.Values{"parent": {id(f.sales)}, "name": {"X"}}, nf)},
+		"GET /groups/{id}/rename":  {get("/groups/"+id(f.sales)+"/rename", nf)},
+		"POST /groups/{id}/rename": {post("/groups/"+id(f.sales)+"/rename", url.Values{"name": {"X"}}, nf)},
+		"GET /groups/{id}/move":    {get("/groups/"+id(f.sales)+"/move", nf)},
+		"POST /groups/{id}/move": {
+			post("/groups/"+id(f.sales)+"/move", url.Values{"parent": {id(f.finance)}}, nf),
+			post("/groups/"+id(f.payables)+"/move", url.Values{"parent": {id(f.sales)}}, nf),
+			post("/groups/"+id(f.finance)+"/move", url.Values{"parent": {id(f.sales)}}, unprocessable)},
+		"GET /groups/{id}/delete":  {get("/groups/"+id(f.sales)+"/delete", nf)},
+		"POST /groups/{id}/delete": {post("/groups/"+id(f.sales)+"/delete", nil, nf), post("/groups/"+id(f.finance)+"/delete", nil, unprocessable)},
 		// Account-wide screens are the account administrators'.
-		"GET /groups": {get("/groups", forbidden)}, "GET /groups/new": {get("/groups/new", forbidden)},
-		"POST /groups":             {post("/groups", url.Values{"parent": {id(f.finance)}, "name": {"X"}}, forbidden)},
-		"GET /groups/{id}/rename":  {get("/groups/"+id(f.payables)+"/rename", forbidden)},
-		"POST /groups/{id}/rename": {post("/groups/"+id(f.sales)+"/rename", url.Values{"name": {"X"}}, forbidden)},
-		"GET /groups/{id}/move":    {get("/groups/"+id(f.payables)+"/move", forbidden)},
-		"POST /groups/{id}/move":   {post("/groups/"+id(f.sales)+"/move", url.Values{"parent": {id(f.finance)}}, forbidden)},
-		"GET /groups/{id}/delete":  {get("/groups/"+id(f.payables)+"/delete", forbidden)},
-		"POST /groups/{id}/delete": {post("/groups/"+id(f.sales)+"/delete", nil, forbidden)},
-		"GET /roles":               {get("/roles", forbidden)},
-		"GET /roles/new":           {get("/roles/new", forbidden)},
-		"POST /roles":              {post("/roles", url.Values{"name": {"X"}}, forbidden)},
-		"GET /audit":               {get("/audit", forbidden)},
-		"GET /audit/people":        {get("/audit/people?q=a", forbidden)},
-		"GET /settings":            {get("/settings", forbidden)},
-		"POST /settings":           {post("/settings", url.Values{"invite_validity_days": {"5"}}, forbidden)},
+		"GET /roles":        {get("/roles", forbidden)},
+		"GET /roles/new":    {get("/roles/new", forbidden)},
+		"POST /roles":       {post("/roles", url.Values{"name": {"X"}}, forbidden)},
+		"GET /audit":        {get("/audit", forbidden)},
+		"GET /audit/people": {get("/audit/people?q=a", forbidden)},
+		"GET /settings":     {get("/settings", forbidden)},
+		"POST /settings":    {post("/settings", url.Values{"invite_validity_days": {"5"}}, forbidden)},
 	}
 }
 
@@ -368,6 +373,20 @@ func TestGroupAdministratorSeesOnlyTheirSubtree(t *testing.T) {
 	}
 	if res := a.post(t, c, "/invitations/"+strconv.FormatInt(f.invIn, 10)+"/revoke", nil); res.StatusCode != http.StatusSeeOther {
 		t.Errorf("revoke an invitation in reach: %d", res.StatusCode)
+	}
+	// Their subtree's groups are theirs to add, move and delete.
+	fid, pid := strconv.FormatInt(f.finance, 10), strconv.FormatInt(f.payables, 10)
+	if res := a.post(t, c, "/groups", url.Values{"parent": {fid}, "name": {"Audit Team"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("create a subgroup of Finance: %d", res.StatusCode)
+	}
+	var team int64
+	a.Pool.QueryRow(ctx, `SELECT id FROM groups WHERE name = 'Audit Team' AND parent_id = $1`, f.finance).Scan(&team)
+	tid := strconv.FormatInt(team, 10)
+	if res := a.post(t, c, "/groups/"+tid+"/move", url.Values{"parent": {pid}}); team == 0 || res.StatusCode != http.StatusSeeOther {
+		t.Errorf("move it under Payables: %d", res.StatusCode)
+	}
+	if res := a.post(t, c, "/groups/"+tid+"/delete", nil); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("delete it: %d", res.StatusCode)
 	}
 	// The counts they see are their subtree's, recounted.
 	_, body = a.get(t, c, "/users")

@@ -51,26 +51,31 @@ type GroupAdminStore interface {
 }
 
 // groupRoutes registers the routes of this file: The Groups and Roles screens.
+//
+// A group administrator sees and changes the groups of their subtrees:
+// subgroups below the groups they administer are theirs to add, rename,
+// move (within their subtrees) and delete; the groups they administer
+// themselves stay where an account administrator put them.
 func (s *Server) groupRoutes(r chi.Router) {
+	r.Get("/groups", s.handle(s.handleGroups))
+	r.Get("/groups/new", s.handle(s.handleGroupForm(page.GroupCreate)))
+	r.Post("/groups", s.handle(s.handleGroupCreate))
+	r.Get("/groups/{id}/rename", s.handle(s.handleGroupForm(page.GroupRename)))
+	r.Post("/groups/{id}/rename", s.handle(s.handleGroupRename))
+	r.Get("/groups/{id}/move", s.handle(s.handleGroupForm(page.GroupMove)))
+	r.Post("/groups/{id}/move", s.handle(s.handleGroupMove))
+	r.Get("/groups/{id}/delete", s.handle(s.handleGroupForm(page.GroupDelete)))
+	r.Post("/groups/{id}/delete", s.handle(s.handleGroupDelete))
 	r.Group(func(r chi.Router) {
 		r.Use(s.accountAdminsOnly)
-		r.Get("/groups", s.handle(s.handleGroups))
-		r.Get("/groups/new", s.handle(s.handleGroupForm(page.GroupCreate)))
-		r.Post("/groups", s.handle(s.handleGroupCreate))
-		r.Get("/groups/{id}/rename", s.handle(s.handleGroupForm(page.GroupRename)))
-		r.Post("/groups/{id}/rename", s.handle(s.handleGroupRename))
-		r.Get("/groups/{id}/move", s.handle(s.handleGroupForm(page.GroupMove)))
-		r.Post("/groups/{id}/move", s.handle(s.handleGroupMove))
-		r.Get("/groups/{id}/delete", s.handle(s.handleGroupForm(page.GroupDelete)))
-		r.Post("/groups/{id}/delete", s.handle(s.handleGroupDelete))
 		r.Get("/roles", s.handle(s.handleRoles))
 		r.Get("/roles/new", s.handle(s.handleRoleForm))
 		r.Post("/roles", s.handle(s.handleRoleCreate))
 	})
 }
 
-// accountAdminsOnly keeps the Groups and Roles screens to account
-// administrators: group administrators manage people, not the tree.
+// accountAdminsOnly keeps the Roles screen to account administrators: the
+// catalogue is the whole account's.
 func (s *Server) accountAdminsOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a, _ := actorFrom(r.Context()); a == nil || !a.AccountAdmin {
@@ -97,7 +102,7 @@ func (s *Server) groupsView(r *http.Request) (page.GroupsView, error) {
 	if err != nil {
 		return v, err
 	}
-	if v.Tree, err = store.GroupTree(ctx, acc.ID); err != nil {
+	if v.Tree, err = s.managedTree(ctx); err != nil {
 		return v, err
 	}
 	v.Direct, v.Subtree, err = store.GroupCounts(ctx, acc.ID)
@@ -169,22 +174,24 @@ func (s *Server) afterGroupChange(w http.ResponseWriter, r *http.Request, done s
 	return render(w, r, http.StatusOK, join(page.GroupsTree(v), page.GroupsSummary(v, true), component.FlashOK(msg)))
 }
 
-// groupForm loads what a group dialog shows: the tree, and for rename,
-// move and delete the group named in the path (another account's id is
-// not found).
+// groupForm loads what a group dialog shows: the tree the actor manages,
+// and for rename, move and delete the group named in the path (another
+// account's id, or a group out of a group administrator's reach, is not
+// found).
 func (s *Server) groupForm(r *http.Request, kind string) (page.GroupForm, error) {
 	ctx := r.Context()
 	a, acc := actorFrom(ctx)
 	f := page.GroupForm{Kind: kind}
-	store, err := s.groupAdmin()
-	if err != nil {
+	if _, err := s.groupAdmin(); err != nil {
 		return f, err
 	}
-	if f.Tree, err = store.GroupTree(ctx, acc.ID); err != nil {
+	var err error
+	if f.Tree, err = s.managedTree(ctx); err != nil {
 		return f, err
 	}
-	root := f.Tree.Root()
-	f.ParentID = root.ID
+	if len(f.Tree.Groups) > 0 {
+		f.ParentID = f.Tree.Groups[0].ID // the root, or a group administrator's first group
+	}
 	if kind != page.GroupCreate {
 		gid, err := pathID(r, "id")
 		if err != nil {
@@ -200,6 +207,8 @@ func (s *Server) groupForm(r *http.Request, kind string) (page.GroupForm, error)
 		}
 		if (kind == page.GroupMove || kind == page.GroupDelete) && g.ParentID == nil {
 			f.RootFixed, f.Problem = true, i18n.T(ctx, "groups.root_fixed")
+		} else if (kind == page.GroupMove || kind == page.GroupDelete) && page.TopOfTree(f.Tree, g) {
+			f.RootFixed, f.Problem = true, i18n.T(ctx, "scope.group_fixed", g.Name)
 		}
 	}
 	f.Shell = shell(a, acc, "", "groups")
@@ -315,6 +324,9 @@ func (s *Server) handleGroupCreate(w http.ResponseWriter, r *http.Request) error
 		return renderGroupForm(w, r, http.StatusUnprocessableEntity, f)
 	}
 	f.ParentID = pid
+	if err := checkGroups(f.Tree, pid); err != nil {
+		return err
+	}
 	store, _ := s.groupAdmin()
 	g, err := store.CreateGroup(ctx, acc.ID, a.User.ID, pid, f.Name, s.Now())
 	if groupProblem(ctx, &f, err) {
@@ -358,12 +370,18 @@ func (s *Server) handleGroupMove(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if f.RootFixed {
+		return renderGroupForm(w, r, http.StatusUnprocessableEntity, f)
+	}
 	pid, ok := groupFormParent(r)
 	if !ok {
 		f.Problem, f.ProblemField = i18n.T(ctx, "groups.parent_required"), "parent"
 		return renderGroupForm(w, r, http.StatusUnprocessableEntity, f)
 	}
 	f.ParentID = pid
+	if err := checkGroups(f.Tree, pid); err != nil {
+		return err
+	}
 	store, _ := s.groupAdmin()
 	err = store.MoveGroup(ctx, acc.ID, a.User.ID, f.Group.ID, pid, s.Now())
 	if groupProblem(ctx, &f, err) {
@@ -384,6 +402,9 @@ func (s *Server) handleGroupDelete(w http.ResponseWriter, r *http.Request) error
 	f, err := s.groupForm(r, page.GroupDelete)
 	if err != nil {
 		return err
+	}
+	if f.RootFixed {
+		return renderGroupForm(w, r, http.StatusUnprocessableEntity, f)
 	}
 	store, _ := s.groupAdmin()
 	err = store.DeleteGroup(ctx, acc.ID, a.User.ID, f.Group.ID, s.Now())

@@ -397,8 +397,9 @@ func TestGroupsBoundaries(t *testing.T) {
 		t.Error("a refused request changed a tree")
 	}
 
-	// A member, and a group administrator (Administrator on Finance only),
-	// get 403 on every route.
+	// A member gets 403 on every route; a group administrator
+	// (Administrator on Finance only) sees Finance's subtree, gets 404 for
+	// groups outside it and 403 for the role catalogue.
 	groupAdmin := "gadmin@acme.example"
 	hash, _ := server.HashPassword("group-admin-password", bcrypt.MinCost)
 	err = pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
@@ -418,19 +419,34 @@ func TestGroupsBoundaries(t *testing.T) {
 	}
 	for _, who := range [][2]string{{postgres.DemoMemberEmail, postgres.DemoMemberPassword}, {groupAdmin, "group-admin-password"}} {
 		c := a.signIn(t, who[0], who[1])
-		for _, path := range []string{"/groups", "/groups/new", "/groups/" + sales + "/move", "/roles", "/roles/new"} {
-			if res, _ := a.get(t, c, path); res.StatusCode != http.StatusForbidden {
-				t.Errorf("%s GET %s: %d", who[0], path, res.StatusCode)
+		member := who[0] == postgres.DemoMemberEmail
+		want := func(forMember, forGroupAdmin int) int {
+			if member {
+				return forMember
+			}
+			return forGroupAdmin
+		}
+		for path, status := range map[string]int{"/groups": want(403, 200), "/groups/new": want(403, 200), "/groups/" + sales + "/move": want(403, 404),
+			"/roles": 403, "/roles/new": 403} {
+			if res, _ := a.get(t, c, path); res.StatusCode != status {
+				t.Errorf("%s GET %s: %d, want %d", who[0], path, res.StatusCode, status)
 			}
 		}
-		for _, path := range []string{"/groups", "/groups/" + sales + "/rename", "/groups/" + sales + "/delete", "/roles"} {
-			if res, _ := a.gaPost(t, c, path, url.Values{"name": {"Mine"}, "parent": {sales}}, gaHX("groups-tree")...); res.StatusCode != http.StatusForbidden {
-				t.Errorf("%s POST %s: %d", who[0], path, res.StatusCode)
+		for path, status := range map[string]int{"/groups": want(403, 404), "/groups/" + sales + "/rename": want(403, 404),
+			"/groups/" + sales + "/delete": want(403, 404), "/roles": 403} {
+			if res, _ := a.gaPost(t, c, path, url.Values{"name": {"Mine"}, "parent": {sales}}, gaHX("groups-tree")...); res.StatusCode != status {
+				t.Errorf("%s POST %s: %d, want %d", who[0], path, res.StatusCode, status)
 			}
 		}
 		_, body := a.get(t, c, "/account")
-		if strings.Contains(body, `href="/groups"`) {
-			t.Errorf("%s sees the Groups link", who[0])
+		if strings.Contains(body, `href="/groups"`) == member {
+			t.Errorf("%s: Groups link shown %v", who[0], !member)
+		}
+		if !member {
+			_, body := a.get(t, c, "/groups")
+			if !strings.Contains(body, "Payables") || strings.Contains(body, "Procurement") {
+				t.Errorf("the group administrator's Groups screen is not Finance's subtree")
+			}
 		}
 	}
 	if a.gaSnapshot(t, acc) != mine {

@@ -242,12 +242,12 @@ func Page(s Shell) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-		}
-		if s.AccountAdmin {
 			templ_7745c5c3_Err = navLink("/groups", "nav.groups", s.Section == "groups").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
+		}
+		if s.AccountAdmin {
 			templ_7745c5c3_Err = navLink("/roles", "nav.roles", s.Section == "roles").Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
