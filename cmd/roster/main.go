@@ -64,6 +64,8 @@ Settings (environment):
   MAIL_FROM        Sender of emails (default "Roster <no-reply@localhost>")
   MAIL_RETRY_DELAY Wait before trying a failed email again, doubling at each
                    of its 8 attempts (default 10s)
+  SHUTDOWN_TIMEOUT On SIGTERM or Ctrl-C, how long requests in flight and
+                   running jobs get to finish (default 15s)
   TOKEN_KEY        Secret (32+ characters) from which invitation links are
                    derived; default: one generated and kept in the database.
                    Set it so a copy of the database cannot rebuild links.
@@ -330,6 +332,10 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	if err != nil {
 		return err
 	}
+	grace, err := durationSetting(getenv, "SHUTDOWN_TIMEOUT", defaultShutdownTimeout)
+	if err != nil {
+		return err
+	}
 	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)},
 		RetryBackoff: retry, Logger: logger})
 	if err != nil {
@@ -393,9 +399,9 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	// fetches no more jobs and finishes the ones it is working. Jobs not
 	// done stay in the database for the next start; a job still running
 	// when the time is up is cancelled (and retried then).
-	logger.Info("shutting down", "timeout", shutdownTimeout.String())
+	logger.Info("shutting down", "timeout", grace.String())
 	start := time.Now()
-	shutdown, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	queueStopped := make(chan error, 1)
 	go func() { queueStopped <- jobs.Stop(shutdown) }()
@@ -412,9 +418,10 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	return nil
 }
 
-// shutdownTimeout bounds a graceful stop (SIGTERM or Ctrl-C): in-flight
-// requests and running jobs get this long to finish.
-const shutdownTimeout = 15 * time.Second
+// defaultShutdownTimeout bounds a graceful stop (SIGTERM or Ctrl-C):
+// in-flight requests and running jobs get this long to finish
+// (SHUTDOWN_TIMEOUT changes it).
+const defaultShutdownTimeout = 15 * time.Second
 
 // tokenKey is TOKEN_KEY, else a key generated once and kept in the database.
 func tokenKey(ctx context.Context, accounts *postgres.AccountStore, getenv func(string) string) (roster.TokenKey, error) {
