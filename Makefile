@@ -57,3 +57,10 @@ clean:
 .PHONY: bench
 bench:
 	$(GO) run ./cmd/bench $(BENCH_FLAGS)
+
+## soak: the fault and load tests at full length: 200 clients for 60 s, six database outages of 8 s, SIGTERM during a 100,000-row upload (make test runs them shortened)
+.PHONY: soak
+soak:
+	@status=0; ROSTER_SOAK=1 $(GO) test -count=1 -timeout 30m -run 'TestFault|TestLoad' -v ./cmd/roster/ || status=$$?; \
+	if [ -z "$$TEST_DATABASE_URL" ]; then $(GO) run ./cmd/roster db stop -dir $(TESTDB) >/dev/null 2>&1 || true; fi; \
+	exit $$status

@@ -62,6 +62,10 @@ Settings (environment):
                    offered) or smtps://... (dev without it: mail goes to the
                    outbox page /dev/mail and the log)
   MAIL_FROM        Sender of emails (default "Roster <no-reply@localhost>")
+  MAIL_RETRY_DELAY Wait before trying a failed email again, doubling at each
+                   of its 8 attempts (default 10s)
+  SHUTDOWN_TIMEOUT On SIGTERM or Ctrl-C, how long requests in flight and
+                   running jobs get to finish (default 15s)
   TOKEN_KEY        Secret (32+ characters) from which invitation links are
                    derived; default: one generated and kept in the database.
                    Set it so a copy of the database cannot rebuild links.
@@ -326,17 +330,33 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
 	bulk := postgres.NewBulkStore(pool, inserter)
 	river.AddWorker(workers, &postgres.BulkWorker{Store: bulk})
-	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)}, Logger: logger})
+	retry, err := durationSetting(getenv, "MAIL_RETRY_DELAY", 10*time.Second)
 	if err != nil {
 		return err
 	}
-	if err := jobs.Start(ctx); err != nil {
+	grace, err := durationSetting(getenv, "SHUTDOWN_TIMEOUT", defaultShutdownTimeout)
+	if err != nil {
 		return err
 	}
+	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)},
+		RetryBackoff: retry, Logger: logger})
+	if err != nil {
+		return err
+	}
+	// The queue must not see the signal: cancelling its context is River's
+	// hard stop, which would cut an email off mid-send. It is stopped
+	// gracefully below, once the signal came.
+	if err := jobs.Start(context.WithoutCancel(ctx)); err != nil {
+		return err
+	}
+	queueDone := false
 	defer func() {
-		stop, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		if queueDone {
+			return
+		}
+		stop, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		jobs.Stop(stop)
+		jobs.StopAndCancel(stop)
 	}()
 	srv := server.NewServer(server.Deps{
 		Accounts:      accounts,
@@ -378,11 +398,33 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		return err
 	case <-ctx.Done():
 	}
-	// Let in-flight requests finish.
-	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	// Stop listening and let in-flight requests finish; meanwhile the queue
+	// fetches no more jobs and finishes the ones it is working. Jobs not
+	// done stay in the database for the next start; a job still running
+	// when the time is up is cancelled (and retried then).
+	logger.Info("shutting down", "timeout", grace.String())
+	start := time.Now()
+	shutdown, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	return hs.Shutdown(shutdown)
+	queueStopped := make(chan error, 1)
+	go func() { queueStopped <- jobs.Stop(shutdown) }()
+	err = hs.Shutdown(shutdown)
+	if qerr := <-queueStopped; qerr != nil {
+		logger.Warn("job queue did not stop in time: cancelling the jobs it is working", "err", qerr)
+	} else {
+		queueDone = true
+	}
+	if err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	logger.Info("shut down", "duration", time.Since(start).String())
+	return nil
 }
+
+// defaultShutdownTimeout bounds a graceful stop (SIGTERM or Ctrl-C):
+// in-flight requests and running jobs get this long to finish
+// (SHUTDOWN_TIMEOUT changes it).
+const defaultShutdownTimeout = 15 * time.Second
 
 // tokenKey is TOKEN_KEY, else a key generated once and kept in the database.
 func tokenKey(ctx context.Context, accounts *postgres.AccountStore, getenv func(string) string) (roster.TokenKey, error) {

@@ -62,7 +62,7 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[roster.EmailJob]) erro
 	sendErr := w.Sender.Send(ctx, msg)
 	if sendErr == nil {
 		if tracked {
-			return w.Store.MarkDelivery(ctx, a.AccountID, a.InvitationID, a.Nonce, "sent", "")
+			w.markSent(ctx, a)
 		}
 		return nil
 	}
@@ -77,6 +77,31 @@ func (w *Worker) Work(ctx context.Context, job *river.Job[roster.EmailJob]) erro
 	}
 	return sendErr
 }
+
+// markSent records that an invitation's email went out. The email is out
+// whatever happens next: if the database cannot be told (it is restarting),
+// keep trying for a while, and then give up on the record rather than
+// fail the job, whose retry would send the same email again.
+func (w *Worker) markSent(ctx context.Context, a roster.EmailJob) {
+	wait := 100 * time.Millisecond
+	deadline := time.Now().Add(markSentPatience)
+	for {
+		err := w.Store.MarkDelivery(ctx, a.AccountID, a.InvitationID, a.Nonce, "sent", "")
+		if err == nil || time.Now().Add(wait).After(deadline) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
+	}
+}
+
+// markSentPatience is how long markSent keeps trying (within the job's
+// Timeout).
+const markSentPatience = 45 * time.Second
 
 // Timeout bounds one send.
 func (w *Worker) Timeout(*river.Job[roster.EmailJob]) time.Duration { return time.Minute }

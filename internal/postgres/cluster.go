@@ -97,6 +97,20 @@ func (c *Cluster) ForceStop(ctx context.Context) error {
 	return c.run(ctx, "pg_ctl", "stop", "-D", data, "-m", "fast", "-w")
 }
 
+// Halt stops the cluster now, whoever started it, in pg_ctl's mode "fast"
+// (sessions are ended, then a clean shutdown) or "immediate" (as a crash:
+// no shutdown checkpoint, recovery at the next start). The fault tests use
+// it to play a database outage; Start brings the cluster back.
+func (c *Cluster) Halt(ctx context.Context, mode string) error {
+	if mode != "fast" && mode != "immediate" {
+		return fmt.Errorf("halt: mode %q is neither fast nor immediate", mode)
+	}
+	if err := c.prepare(); err != nil {
+		return err
+	}
+	return c.run(ctx, "pg_ctl", "stop", "-D", filepath.Join(c.Dir, "data"), "-m", mode, "-w")
+}
+
 // prepare finds the binaries, and when running as root picks a folder the
 // postgres account can reach (initdb refuses to run as root).
 func (c *Cluster) prepare() error {

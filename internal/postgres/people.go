@@ -13,6 +13,14 @@ import (
 // row: changes that could remove the last administrator are serialised,
 // and after the change the account must still have an active
 // administrator (Administrator on the root group) or nothing is written.
+//
+// The lock is FOR NO KEY UPDATE, not FOR UPDATE: every insert that refers
+// to the account (an audit event, a person, an invitation) takes a key
+// share lock on its row for the foreign key, and FOR UPDATE blocks those.
+// A sign-in or an accepted invitation, holding the dashboard counters'
+// row and then inserting its audit event, deadlocked with a bulk action
+// holding the account row and then moving the counters (found by the load
+// test, TestLoad in cmd/roster).
 
 // errLastAdmin refuses a change that would leave the account without an
 // active account administrator.
@@ -20,7 +28,7 @@ var errLastAdmin = roster.Errorf(roster.ECONFLICT, "person.last_admin")
 
 func (s *UserStore) change(ctx context.Context, accountID int64, fn func(tx pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, accountID); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID); err != nil {
 			return err
 		}
 		if err := fn(tx); err != nil {

@@ -28,7 +28,7 @@ func (s *SettingsStore) UpdateSettings(ctx context.Context, accountID, actorID i
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var old roster.Settings
 		err := tx.QueryRow(ctx, `SELECT invite_validity_days, reminders_enabled, expiring_soon_days, link_validity_hours, link_max_uses
-		FROM accounts WHERE id = $1 FOR UPDATE`, accountID).
+		FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID). // not FOR UPDATE: see UserStore.change
 			Scan(&old.InviteValidityDays, &old.RemindersEnabled, &old.ExpiringSoonDays, &old.LinkValidityHours, &old.LinkMaxUses)
 		if err != nil {
 			return mapError(err, "account")

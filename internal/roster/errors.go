@@ -15,6 +15,9 @@ const (
 	EINVALID   = "invalid"
 	EFORBIDDEN = "forbidden"
 	EINTERNAL  = "internal"
+	// EUNAVAILABLE: a dependency (the database) cannot be reached for the
+	// moment; the same request may work a little later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is a domain error: Code says what kind, Message is safe to show

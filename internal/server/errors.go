@@ -1,7 +1,12 @@
 package server
 
 import (
+	"errors"
+	"io"
+	"net"
 	"net/http"
+	"strings"
+	"syscall"
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
@@ -30,7 +35,11 @@ func (s *Server) handle(h handler) http.HandlerFunc {
 // are logged as errors; people never see internals.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	v := page.ErrorView{Home: "/"}
-	switch roster.ErrorCode(err) {
+	code := roster.ErrorCode(err)
+	if code == roster.EINTERNAL && unavailable(err) {
+		code = roster.EUNAVAILABLE
+	}
+	switch code {
 	case roster.ENOTFOUND:
 		v.Status, v.Title, v.Message = http.StatusNotFound, "error.not_found", "error.not_found_text"
 	case roster.EFORBIDDEN:
@@ -41,6 +50,15 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.invalid", "error.invalid_text"
 	case "method":
 		v.Status, v.Title, v.Message = http.StatusMethodNotAllowed, "error.method", "error.method_text"
+	case roster.EUNAVAILABLE:
+		if r.Context().Err() != nil {
+			return // the client went away
+		}
+		// Logged, but as a warning: an outage makes one line per request,
+		// and the cause is the database, not this request.
+		s.Logger.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()))
+		v.Status, v.Title, v.Message = http.StatusServiceUnavailable, "error.unavailable", "error.unavailable_text"
+		w.Header().Set("Retry-After", "10")
 	default:
 		if r.Context().Err() != nil {
 			return // the client went away
@@ -59,4 +77,32 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	render(w, r, v.Status, page.Error(v))
+}
+
+// unavailable reports whether err says the database cannot be reached
+// (refused or dropped connections, a server shutting down or starting up,
+// too many connections) rather than that this request is wrong: such a
+// request is answered 503 and may be tried again. The checks use only the
+// standard library and the SQLSTATE every PostgreSQL error carries, so the
+// server stays free of the driver.
+func unavailable(err error) bool {
+	if roster.ErrorCode(err) == roster.EUNAVAILABLE {
+		return true
+	}
+	var sqlErr interface{ SQLState() string }
+	if errors.As(err, &sqlErr) {
+		state := sqlErr.SQLState()
+		// 08: connection exception; 57P01-57P03: admin or crash shutdown,
+		// cannot connect now; 53300: too many connections.
+		return strings.HasPrefix(state, "08") || state == "57P01" || state == "57P02" || state == "57P03" || state == "53300"
+	}
+	// The driver's own "nothing was sent, safe to retry" (a failed dial, a
+	// connection closed before use).
+	var retry interface{ SafeToRetry() bool }
+	if errors.As(err, &retry) && retry.SafeToRetry() {
+		return true
+	}
+	var opErr *net.OpError
+	return errors.As(err, &opErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
 }

@@ -83,7 +83,10 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 			route = rc.RoutePattern()
 		}
 		level := slog.LevelInfo
-		if sw.status >= 500 {
+		switch {
+		case sw.status == http.StatusServiceUnavailable:
+			level = slog.LevelWarn // the database is away, not a fault of this request
+		case sw.status >= 500:
 			level = slog.LevelError
 		}
 		s.Logger.LogAttrs(r.Context(), level, "request",

@@ -1,0 +1,130 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// CheckConsistency compares what the database keeps with what its rows
+// say, for one account, and returns every disagreement in words (none:
+// consistent). The fault and load tests run it after a storm; it reads
+// only, so it is safe on a live database.
+//
+//   - the dashboard counters (account_counters, invitation_counters, the
+//     weekly chart) equal a full recount, and every person's group_count and
+//     admin_grants equal their memberships and Administrator roles;
+//   - every email invitation has exactly one outcome: at most one person
+//     came through it, and then it is accepted by that person; accepted
+//     ones name their person;
+//   - no invitation is half written: each email invitation has its email
+//     job in the queue (any state) or is marked sent;
+//   - an invite link's use count equals its confirmed joins (people who
+//     joined at once, plus requests pending, approved or denied), and never
+//     exceeds its maximum; each approved request made exactly one person.
+func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+
+	var kept, recount string
+	if err := pool.QueryRow(ctx, `SELECT row(c.*)::text, (SELECT row(r.*)::text FROM account_counters_recount($1) r)
+	FROM account_counters c WHERE c.account_id = $1`, accountID).Scan(&kept, &recount); err != nil {
+		return nil, fmt.Errorf("account counters: %w", err)
+	}
+	if kept != recount {
+		add("account counters %s, recount %s", kept, recount)
+	}
+	rows, err := pool.Query(ctx, `SELECT u.email, u.group_count, g.n, u.admin_grants, a.n
+	FROM users u
+	CROSS JOIN LATERAL (SELECT count(*) AS n FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id) g
+	CROSS JOIN LATERAL (SELECT count(*) AS n FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
+	                    WHERE ra.account_id = u.account_id AND ra.user_id = u.id AND r.key = 'administrator') a
+	WHERE u.account_id = $1 AND (u.group_count <> g.n OR u.admin_grants <> a.n)`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var email string
+	var gc, gn, ag, an int64
+	if _, err := pgx.ForEachRow(rows, []any{&email, &gc, &gn, &ag, &an}, func() error {
+		add("%s has group_count %d for %d memberships, admin_grants %d for %d Administrator roles", email, gc, gn, ag, an)
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+
+	// The invitation counters: recount inside a transaction that is rolled
+	// back, and compare.
+	snapshot := `SELECT concat_ws(' ', (SELECT invitations_pending FROM invitation_counters WHERE account_id = $1),
+	    (SELECT string_agg(concat_ws(':', week, sent, accepted), ',' ORDER BY week) FROM invitation_weeks WHERE account_id = $1 AND (sent <> 0 OR accepted <> 0)))`
+	if err := pool.QueryRow(ctx, snapshot, accountID).Scan(&kept); err != nil {
+		return nil, err
+	}
+	errRollback := errors.New("rollback")
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT invitation_counters_recount($1)`, accountID); err != nil {
+			return err
+		}
+		if err := tx.QueryRow(ctx, snapshot, accountID).Scan(&recount); err != nil {
+			return err
+		}
+		return errRollback
+	})
+	if err != errRollback {
+		return nil, fmt.Errorf("invitation counters: %w", err)
+	}
+	if kept != recount {
+		add("invitation counters %q, recount %q", kept, recount)
+	}
+
+	checks := []struct{ what, sql string }{
+		{"email invitation with more than one person, or a person but not accepted by them", `
+		SELECT i.id::text || ' ' || i.email || ' ' || i.status || ' people ' || count(u.id)
+		FROM invitations i LEFT JOIN users u ON u.account_id = i.account_id AND u.invitation_id = i.id
+		WHERE i.account_id = $1 AND i.kind = 'email'
+		GROUP BY i.id, i.email, i.status, i.accepted_user_id
+		HAVING count(u.id) > 1 OR (count(u.id) = 1 AND (i.status <> 'accepted' OR i.accepted_user_id IS DISTINCT FROM min(u.id)))`},
+		{"accepted email invitation without its person", `
+		SELECT id::text || ' ' || email FROM invitations
+		WHERE account_id = $1 AND kind = 'email' AND (status = 'accepted') <> (accepted_user_id IS NOT NULL AND accepted_at IS NOT NULL)`},
+		{"email invitation without its email job (half written)", `
+		SELECT i.id::text || ' ' || i.email || ' delivery ' || coalesce(i.delivery, '-') FROM invitations i
+		WHERE i.account_id = $1 AND i.kind = 'email' AND i.delivery IS DISTINCT FROM 'sent'
+		AND NOT EXISTS (SELECT 1 FROM river_job j WHERE j.kind = 'email'
+		    AND (j.args->>'account_id')::bigint = i.account_id AND (j.args->>'invitation_id')::bigint = i.id)`},
+		{"invite link whose use count differs from its confirmed joins", `
+		SELECT i.id::text || ' uses ' || i.use_count || ' confirmed joins ' ||
+		    (SELECT count(*) FROM join_requests j WHERE j.account_id = i.account_id AND j.invitation_id = i.id AND j.status <> 'unconfirmed')
+		FROM invitations i WHERE i.account_id = $1 AND i.kind = 'link'
+		AND (i.use_count <> (SELECT count(*) FROM join_requests j WHERE j.account_id = i.account_id AND j.invitation_id = i.id AND j.status <> 'unconfirmed')
+		     OR i.use_count > coalesce(i.max_uses, i.use_count))`},
+		{"invite link whose people differ from its approved joins", `
+		SELECT i.id::text || ' people ' || (SELECT count(*) FROM users u WHERE u.account_id = i.account_id AND u.invitation_id = i.id)
+		    || ' approved ' || (SELECT count(*) FROM join_requests j WHERE j.account_id = i.account_id AND j.invitation_id = i.id AND j.status = 'approved')
+		FROM invitations i WHERE i.account_id = $1 AND i.kind = 'link'
+		AND (SELECT count(*) FROM users u WHERE u.account_id = i.account_id AND u.invitation_id = i.id)
+		    <> (SELECT count(*) FROM join_requests j WHERE j.account_id = i.account_id AND j.invitation_id = i.id AND j.status = 'approved')`},
+		{"approved join request without exactly its person", `
+		SELECT j.id::text || ' ' || j.email FROM join_requests j
+		WHERE j.account_id = $1 AND j.status = 'approved'
+		AND NOT EXISTS (SELECT 1 FROM users u WHERE u.account_id = j.account_id AND u.id = j.user_id AND lower(u.email) = lower(j.email))`},
+		{"address with more than one decided join request approved", `
+		SELECT lower(email) FROM join_requests WHERE account_id = $1 AND status = 'approved' GROUP BY lower(email) HAVING count(*) > 1`},
+	}
+	for _, c := range checks {
+		rows, err := pool.Query(ctx, c.sql, accountID)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.what, err)
+		}
+		found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", c.what, err)
+		}
+		for _, f := range found {
+			add("%s: %s", c.what, f)
+		}
+	}
+	return problems, nil
+}
