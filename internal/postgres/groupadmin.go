@@ -17,9 +17,9 @@ import (
 
 // Group and role administration: the Groups and Roles screens. Structural
 // changes to a tree (create, move, delete) take the account's tree lock
-// first — the root group's row, FOR UPDATE — so they run one after
-// the other per account and each sees the tree as the previous one left
-// it. That is what keeps concurrent moves from ever making a cycle; the
+// first — the root group's row, FOR NO KEY UPDATE, which still leaves
+// foreign-key checks of new memberships alone — so they run one after the
+// other per account and each sees the tree as the previous one left it. That is what keeps concurrent moves from ever making a cycle; the
 // rows a change touches are then locked as well.
 
 // maxGroupName and maxRoleName bound names (the schema's CHECKs), in
@@ -50,7 +50,7 @@ func cleanName(name string, limit int) (string, error) {
 // root group's id. ENOTFOUND for an unknown account.
 func lockGroupTree(ctx context.Context, tx pgx.Tx, accountID int64) (int64, error) {
 	var root int64
-	err := tx.QueryRow(ctx, `SELECT id FROM groups WHERE account_id = $1 AND parent_id IS NULL FOR UPDATE`, accountID).Scan(&root)
+	err := tx.QueryRow(ctx, `SELECT id FROM groups WHERE account_id = $1 AND parent_id IS NULL FOR NO KEY UPDATE`, accountID).Scan(&root)
 	return root, mapError(err, "account")
 }
 
@@ -259,7 +259,7 @@ func (s *GroupStore) MoveGroup(ctx context.Context, accountID, actorID, groupID,
 		} else if taken {
 			return roster.Errorf(roster.ECONFLICT, "groups.name_taken_there")
 		}
-		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint] FOR UPDATE`, accountID, groupID); err != nil {
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint] FOR NO KEY UPDATE`, accountID, groupID); err != nil {
 			return err
 		}
 		// Every path in the subtree is the group's old path (ending at the
