@@ -65,7 +65,22 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 	}))
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address throttles count a client by: the connection's,
+// or behind a trusted proxy the last address it appended to
+// X-Forwarded-For (earlier entries are the client's to forge).
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
+	return remoteIP(r)
+}
+
+func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -82,7 +97,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("password")
 	form := page.LoginForm{Email: email, Next: safeNext(r.PostFormValue("next"))}
 	now := s.Now()
-	emailKey, ipKey := "e:"+strings.ToLower(email), "ip:"+clientIP(r)
+	emailKey, ipKey := "e:"+strings.ToLower(email), "ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		form.Throttle = true
 		w.Header().Set("Retry-After", "900")
@@ -128,13 +143,23 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, accountID,
 	}
 	sess, _ := s.cookies.New(r, sessionCookie)
 	sess.Values["t"] = token
+	sess.Options.Secure = s.secureRequest(r)
 	return sess.Save(r, w)
 }
 
 func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
 	sess, _ := s.cookies.New(r, sessionCookie)
 	sess.Options.MaxAge = -1
+	sess.Options.Secure = s.secureRequest(r)
 	sess.Save(r, w)
+}
+
+// secureRequest reports whether the browser reached us over https: TLS
+// here, SECURE_COOKIES, or a trusted proxy saying X-Forwarded-Proto: https.
+// Cookies are then marked Secure.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return r.TLS != nil || s.SecureCookies ||
+		(s.TrustProxy && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https"))
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {

@@ -100,7 +100,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 		v.Import.Problem, v.Import.ProblemArgs = key, args
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, roster.MaxImportBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return refuse("csv.error_too_large", roster.MaxImportBytes>>20)

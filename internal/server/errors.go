@@ -12,6 +12,10 @@ var (
 	errNotFound = roster.Errorf(roster.ENOTFOUND, "error.not_found")
 	errMethod   = &roster.Error{Code: "method", Message: "error.method"}
 	errForbid   = roster.Errorf(roster.EFORBIDDEN, "error.forbidden")
+	// errTooLarge refuses a request body over its cap.
+	errTooLarge = &roster.Error{Code: "too_large", Message: "error.too_large"}
+	// errTooMany answers a request over a rate limit.
+	errTooMany = &roster.Error{Code: "too_many", Message: "error.too_many"}
 )
 
 // handler is a handler that may fail; handle turns its error into a page.
@@ -41,6 +45,13 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		v.Status, v.Title, v.Message = http.StatusBadRequest, "error.invalid", "error.invalid_text"
 	case "method":
 		v.Status, v.Title, v.Message = http.StatusMethodNotAllowed, "error.method", "error.method_text"
+	case "too_large":
+		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
+	case "too_many":
+		v.Status, v.Title, v.Message = http.StatusTooManyRequests, "error.too_many", "error.too_many_text"
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "900")
+		}
 	default:
 		if r.Context().Err() != nil {
 			return // the client went away

@@ -29,7 +29,7 @@ func (s *Server) baseURL(r *http.Request) string {
 		return strings.TrimRight(s.BaseURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil || s.SecureCookies {
+	if s.secureRequest(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host

@@ -290,7 +290,7 @@ func (s *Server) checkInviteePassword(r *http.Request, v roster.InviteView, pass
 		return roster.User{}, http.StatusUnprocessableEntity, nil
 	}
 	now := s.Now()
-	emailKey, ipKey := "e:"+strings.ToLower(v.Email), "ip:"+clientIP(r)
+	emailKey, ipKey := "e:"+strings.ToLower(v.Email), "ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		f.Alert = "invitee.problem_throttled"
 		return roster.User{}, http.StatusTooManyRequests, nil
@@ -375,7 +375,7 @@ func (s *Server) handleJoinStart(w http.ResponseWriter, r *http.Request) error {
 	// Each start emails the address: bound how often one address, or one
 	// client, can make a link send mail.
 	now := s.Now()
-	emailKey, ipKey := "join:"+strings.ToLower(f.Email), "join-ip:"+clientIP(r)
+	emailKey, ipKey := "join:"+strings.ToLower(f.Email), "join-ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		w.Header().Set("Retry-After", "900")
 		f.Alert = "invitee.problem_throttled"

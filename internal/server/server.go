@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/go-chi/chi/v5"
 	"github.com/gorilla/sessions"
 
 	"github.com/roster-hub/roster/internal/mail"
@@ -145,6 +146,12 @@ type Deps struct {
 	Audit AuditStore
 	// Settings saves the account settings (the settings screen).
 	Settings SettingsStore
+	// Ops reports the database's readiness, pool and job queue (/readyz
+	// and the metrics).
+	Ops OpsStore
+	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For from the
+	// proxy in front (set only when one is, and it overwrites them).
+	TrustProxy bool
 }
 
 // Server serves Roster over HTTP.
@@ -155,7 +162,12 @@ type Server struct {
 	// more loosely (an office behind one address has many people).
 	throttle   *throttle
 	ipThrottle *throttle
-	handler    http.Handler
+	// tokenThrottle limits unknown-token answers of the invitee pages per
+	// client (guessing links).
+	tokenThrottle *throttle
+	handler       http.Handler
+	router        chi.Router
+	metrics       *metrics
 }
 
 // NewServer returns the Roster HTTP handler.
@@ -175,7 +187,8 @@ func NewServer(d Deps) *Server {
 	if d.PasswordCost == 0 {
 		d.PasswordCost = 12
 	}
-	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
+	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute),
+		tokenThrottle: newThrottle(30, 15*time.Minute), metrics: newMetrics()}
 	s.cookies = sessions.NewCookieStore(d.SessionKeys...)
 	s.cookies.Options = &sessions.Options{
 		Path:     "/",

@@ -40,6 +40,7 @@ type app struct {
 	Invitations *postgres.InvitationStore
 	Key         roster.TokenKey
 	Jobs        *postgres.Queue
+	Server      *server.Server
 	srv         *httptest.Server
 }
 
@@ -66,6 +67,11 @@ func newApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	invitations := postgres.NewInvitationStore(pool, inserter, testKey)
+	ops, err := postgres.NewOps(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ops.Close() })
 	a := &app{Pool: pool, SMTP: smtp, Invitations: invitations, Key: testKey}
 	h := server.NewServer(server.Deps{
 		Accounts:     postgres.NewAccountStore(pool),
@@ -74,10 +80,12 @@ func newApp(t testing.TB) *app {
 		Invitations:  invitations,
 		Audit:        postgres.NewAuditStore(pool),
 		Settings:     postgres.NewSettingsStore(pool),
+		Ops:          ops,
 		Logger:       discardLogger(),
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,
 	})
+	a.Server = h
 	a.srv = httptest.NewServer(h)
 	a.URL = a.srv.URL
 	t.Cleanup(a.srv.Close)
