@@ -7,6 +7,15 @@ var englishSecurity = map[string]string{
 	"error.too_large_text": "The form or file is larger than this page accepts. Send less at a time (a CSV upload takes up to 20 MB).",
 	"error.too_many":       "Too many requests",
 	"error.too_many_text":  "Too many attempts in a short time from here. Wait 15 minutes, then try again.",
+
+	"outcome.over_limit":  "Not invited: daily limit reached",
+	"add.over_limit":      "You reached today's limit of %d invitations per administrator, so %d of these addresses were not invited (marked below). Invite them again tomorrow, or ask an account administrator to raise the limit in Settings.",
+	"add.over_limit_link": "You reached today's limit of %d invitations per administrator, so no link was made. Try again tomorrow, or ask an account administrator to raise the limit in Settings.",
+
+	"settings.invites_per_day":                "Invitations per administrator per day",
+	"settings.invites_per_day_hint":           "Email invitations, invite links and CSV rows one administrator may send in any 24 hours (%d to %d). It limits the harm of a misused session or a mistake.",
+	"settings.problem_invites_per_day":        "Enter a whole number of invitations from 1 to 100,000.",
+	"audit.setting.invites_per_admin_per_day": "invitations per administrator per day",
 }
 
 // englishSecurityPlurals are its plural messages {one, other}.

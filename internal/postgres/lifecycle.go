@@ -163,8 +163,20 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 		}
 		var newEmails []string
 		var nonces, hashes [][]byte
+		var remaining = -1
+		if actorID != 0 {
+			if remaining, err = inviteQuota(ctx, tx, accountID, actorID, now); err != nil {
+				return err
+			}
+		}
 		for i := range results {
 			if results[i].Outcome == "" && at[emails[i]] == i {
+				if remaining >= 0 && len(newEmails) >= remaining {
+					// Over the administrator's daily limit: said per
+					// address, never dropped silently.
+					results[i].Outcome = roster.OutcomeOverLimit
+					continue
+				}
 				n := roster.NewNonce()
 				newEmails = append(newEmails, results[i].Email)
 				nonces = append(nonces, n)
@@ -230,6 +242,25 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 	return results, nil
 }
 
+// inviteQuota returns how many more invitations the administrator may make
+// today: the account's daily limit less the invitations they made in the
+// 24 hours before now. It holds a lock on the administrator's quota until
+// the transaction ends, so two submits at once cannot both spend the rest.
+func inviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time) (int, error) {
+	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(format('roster invite quota %s %s', $1::bigint, $2::bigint), 0))`,
+		accountID, actorID); err != nil {
+		return 0, err
+	}
+	var limit, used int
+	err := tx.QueryRow(ctx, `SELECT a.invites_per_admin_per_day,
+	       (SELECT count(*) FROM invitations i WHERE i.account_id = a.id AND i.invited_by = $2 AND i.created_at > $3::timestamptz - interval '24 hours')
+	FROM accounts a WHERE a.id = $1`, accountID, actorID, now).Scan(&limit, &used)
+	if err != nil {
+		return 0, mapError(err, "account")
+	}
+	return max(limit-used, 0), nil
+}
+
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a
@@ -245,6 +276,15 @@ func (s *InvitationStore) CreateInviteLink(ctx context.Context, accountID, actor
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, _, err := grants(ctx, tx, accountID, in.GroupIDs, in.RoleIDs); err != nil {
 			return err
+		}
+		if actorID != 0 {
+			remaining, err := inviteQuota(ctx, tx, accountID, actorID, now)
+			if err != nil {
+				return err
+			}
+			if remaining < 1 {
+				return roster.Errorf(roster.ETOOMANY, "invite.over_limit")
+			}
 		}
 		nonce := roster.NewNonce()
 		token = s.key.Token(nonce)

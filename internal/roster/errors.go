@@ -15,6 +15,8 @@ const (
 	EINVALID   = "invalid"
 	EFORBIDDEN = "forbidden"
 	EINTERNAL  = "internal"
+	// ETOOMANY: a limit on how much or how often was reached.
+	ETOOMANY = "too_many"
 )
 
 // Error is a domain error: Code says what kind, Message is safe to show

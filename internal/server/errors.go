@@ -15,7 +15,7 @@ var (
 	// errTooLarge refuses a request body over its cap.
 	errTooLarge = &roster.Error{Code: "too_large", Message: "error.too_large"}
 	// errTooMany answers a request over a rate limit.
-	errTooMany = &roster.Error{Code: "too_many", Message: "error.too_many"}
+	errTooMany = &roster.Error{Code: roster.ETOOMANY, Message: "error.too_many"}
 )
 
 // handler is a handler that may fail; handle turns its error into a page.
@@ -47,7 +47,7 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		v.Status, v.Title, v.Message = http.StatusMethodNotAllowed, "error.method", "error.method_text"
 	case "too_large":
 		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
-	case "too_many":
+	case roster.ETOOMANY:
 		v.Status, v.Title, v.Message = http.StatusTooManyRequests, "error.too_many", "error.too_many_text"
 		if w.Header().Get("Retry-After") == "" {
 			w.Header().Set("Retry-After", "900")

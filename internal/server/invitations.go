@@ -160,15 +160,33 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	over, invited := 0, 0
+	for _, res := range results {
+		switch res.Outcome {
+		case roster.OutcomeOverLimit:
+			over++
+		case roster.OutcomeInvited:
+			invited++
+		}
+	}
 	for _, b := range check.Invalid {
 		results = append(results, roster.InviteResult{Email: b.Input, Outcome: roster.OutcomeInvalid, Reason: b.Reason})
 	}
 	v.Results, v.Submitted = results, true
+	status := http.StatusOK
+	if over > 0 {
+		// The rest went through; these wait for tomorrow, said plainly.
+		v.Alert, v.AlertArgs = "add.over_limit", []any{acc.Settings.InvitesPerAdminPerDay, over}
+		if invited == 0 {
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", "3600")
+		}
+	}
 	updates, err := s.hubUpdates(r)
 	if err != nil {
 		return err
 	}
-	return renderAddUsers(w, r, http.StatusOK, v, updates)
+	return renderAddUsers(w, r, status, v, updates)
 }
 
 // parseDomains reads "acme.com, @acme.co.uk" into clean domains.
@@ -231,6 +249,11 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if roster.ErrorCode(err) == roster.EINVALID {
 		v.Problems["roles"] = roster.ErrorMessage(err)
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
+	}
+	if roster.ErrorCode(err) == roster.ETOOMANY {
+		v.Alert, v.AlertArgs = "add.over_limit_link", []any{acc.Settings.InvitesPerAdminPerDay}
+		w.Header().Set("Retry-After", "3600")
+		return renderAddUsers(w, r, http.StatusTooManyRequests, v)
 	}
 	if err != nil {
 		return err

@@ -235,7 +235,8 @@ func bodyCap(r *http.Request) int64 {
 func (s *Server) limitBodies(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := bodyCap(r)
-		if r.ContentLength > limit {
+		// The upload form answers an oversized file itself, in the dialog.
+		if r.ContentLength > limit && limit != maxImportBody {
 			s.serveError(w, r, errTooLarge)
 			return
 		}

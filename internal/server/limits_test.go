@@ -1,0 +1,166 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/roster-hub/roster/internal/postgres"
+)
+
+// setInviteLimit lets the demo administrator make exactly room more
+// invitations today, and returns the limit set.
+func (a *app) setInviteLimit(t testing.TB, room int) int {
+	t.Helper()
+	ctx := context.Background()
+	acc, admin := a.admAccount(t), a.admUserID(t, postgres.DemoAdminEmail)
+	var used int
+	if err := a.Pool.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE account_id = $1 AND invited_by = $2 AND created_at > now() - interval '24 hours'`,
+		acc, admin).Scan(&used); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Pool.Exec(ctx, `UPDATE accounts SET invites_per_admin_per_day = $2 WHERE id = $1`, acc, used+room); err != nil {
+		t.Fatal(err)
+	}
+	return used + room
+}
+
+// Invitations per administrator per day (a setting): the part of a submit
+// over the limit is refused per address with a clear message, the rest is
+// invited; with nothing left, email, link and the htmx dialog answer 429.
+func TestInviteLimitPerAdministratorPerDay(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	a.setInviteLimit(t, 2)
+	before := a.invitations(t)
+	res, body := a.admPost(t, c, "/users/invite", url.Values{"emails": {"q1@quota.example, q2@quota.example, q3@quota.example, not-an-address, q4@quota.example"}})
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("submit over the limit: %d", res.StatusCode)
+	}
+	doc := parse(t, body)
+	got := map[string]string{}
+	doc.Find("#invite-results-table tbody tr").Each(func(_ int, s *goqSelection) {
+		got[strings.TrimSpace(s.Find(".email-cell").Text())] = s.AttrOr("data-outcome", "")
+	})
+	want := map[string]string{"q1@quota.example": "invited", "q2@quota.example": "invited", "q3@quota.example": "over_limit",
+		"q4@quota.example": "over_limit", "not-an-address": "invalid"}
+	for e, o := range want {
+		if got[e] != o {
+			t.Errorf("%s: %q, want %q (all %v)", e, got[e], o, got)
+		}
+	}
+	alert := strings.Join(strings.Fields(doc.Find("#add-alert").Text()), " ")
+	if !strings.Contains(alert, "limit of") || !strings.Contains(alert, "2 of these addresses were not invited") {
+		t.Errorf("alert %q", alert)
+	}
+	if n := a.invitations(t); n != before+2 {
+		t.Errorf("invitations %d -> %d, want +2", before, n)
+	}
+
+	// Nothing left: 429, as a page and as the dialog's fragment.
+	res, body = a.admPost(t, c, "/users/invite", url.Values{"emails": {"q5@quota.example"}})
+	if res.StatusCode != http.StatusTooManyRequests || res.Header.Get("Retry-After") == "" || !strings.Contains(body, `data-outcome="over_limit"`) {
+		t.Errorf("submit with no room: %d", res.StatusCode)
+	}
+	res, body = a.admPost(t, c, "/users/invite", url.Values{"emails": {"q5@quota.example"}}, "HX-Request", "true", "HX-Target", "dialog-body")
+	if res.StatusCode != http.StatusTooManyRequests || strings.Contains(body, "<html") || !strings.Contains(body, `id="add-alert"`) {
+		t.Errorf("htmx submit with no room: %d %.200s", res.StatusCode, body)
+	}
+	res, body = a.admPost(t, c, "/users/links", url.Values{"label": {"Quota"}, "max_uses": {"5"}, "validity": {"24"}}, "HX-Request", "true", "HX-Target", "dialog-body")
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "no link was made") {
+		t.Errorf("link with no room: %d %.300s", res.StatusCode, body)
+	}
+	if n := a.invitations(t); n != before+2 {
+		t.Errorf("refused submits made invitations: %d -> %d", before, n)
+	}
+}
+
+// The CSV path: an import confirmed with room for one row invites one and
+// reports the others as over the limit (in the result and the report),
+// never dropping them silently.
+func TestInviteLimitAppliesToCSVImports(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	a.setInviteLimit(t, 1)
+	res, body := a.upload(t, c, "quota.csv", []byte("email,name\nc1@quota.example,One\nc2@quota.example,Two\nc3@quota.example,Three\n"), asDialog...)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("dry run: %d", res.StatusCode)
+	}
+	id := importID(t, body)
+	if res := a.post(t, c, "/users/import/"+id+"/confirm", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", res.StatusCode)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var status string
+		a.Pool.QueryRow(context.Background(), `SELECT status FROM csv_imports WHERE id = $1`, id).Scan(&status)
+		if status == "done" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("import not done: %s", status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	rows, err := a.Pool.Query(context.Background(), `SELECT email, result FROM csv_import_rows WHERE import_id = $1 ORDER BY line`, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var results []string
+	for rows.Next() {
+		var e, r string
+		rows.Scan(&e, &r)
+		results = append(results, e+":"+r)
+	}
+	rows.Close()
+	if strings.Join(results, " ") != "c1@quota.example:invited c2@quota.example:over_limit c3@quota.example:over_limit" {
+		t.Errorf("results %v", results)
+	}
+	_, report := a.get(t, c, "/users/import/"+id+"/report.csv")
+	if strings.Count(report, "Not invited: daily limit reached") != 2 {
+		t.Errorf("report:\n%s", report)
+	}
+}
+
+// The limit is a setting: validated (1 to 100,000, "5,000" read as 5000),
+// saved, and audited with its old and new values.
+func TestInviteLimitSetting(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	c := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	_, body := a.get(t, c, "/settings")
+	if v := parse(t, body).Find(`input[name="invites_per_day"]`).AttrOr("value", ""); v != "1000" {
+		t.Errorf("default shown %q, want 1000", v)
+	}
+	form := validSettingsForm()
+	for _, bad := range []string{"0", "100001", "ten", "-5", ""} {
+		form.Set("invites_per_day", bad)
+		res, body := a.admPost(t, c, "/settings", form)
+		if res.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(body, "from 1 to 100,000") {
+			t.Errorf("%q: %d", bad, res.StatusCode)
+		}
+	}
+	form.Set("invites_per_day", "5,000")
+	if res, _ := a.admPost(t, c, "/settings", form); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("save: %d", res.StatusCode)
+	}
+	if got := settingsOf(t, a).InvitesPerAdminPerDay; got != 5000 {
+		t.Errorf("saved %d", got)
+	}
+	var detail string
+	if err := a.Pool.QueryRow(context.Background(), `SELECT detail::text FROM audit_events WHERE action = 'settings_changed' ORDER BY id DESC LIMIT 1`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(detail, `"setting": "invites_per_admin_per_day"`) || !strings.Contains(detail, `"new": 5000`) || !strings.Contains(detail, `"old": 1000`) {
+		t.Errorf("audit detail %s", detail)
+	}
+	_, body = a.get(t, c, "/audit?action=settings_changed")
+	if !strings.Contains(body, "invitations per administrator per day") {
+		t.Error("the audit log does not name the setting")
+	}
+}
