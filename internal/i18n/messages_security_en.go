@@ -8,6 +8,9 @@ var englishSecurity = map[string]string{
 	"error.too_many":       "Too many requests",
 	"error.too_many_text":  "Too many attempts in a short time from here. Wait 15 minutes, then try again.",
 
+	"signup.problem_password_common":  "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",
+	"invitee.problem_password_common": "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",
+
 	"outcome.over_limit":  "Not invited: daily limit reached",
 	"add.over_limit":      "You reached today's limit of %d invitations per administrator, so %d of these addresses were not invited (marked below). Invite them again tomorrow, or ask an account administrator to raise the limit in Settings.",
 	"add.over_limit_link": "You reached today's limit of %d invitations per administrator, so no link was made. Try again tomorrow, or ask an account administrator to raise the limit in Settings.",

@@ -15,10 +15,11 @@ import (
 	"github.com/roster-hub/roster/web/page"
 )
 
-// MinPasswordLength and MaxPasswordLength bound new passwords.
+// MinPasswordLength (characters) and MaxPasswordLength (bytes) bound new
+// passwords (roster.PasswordProblem has the whole rule).
 const (
-	MinPasswordLength = 10
-	MaxPasswordLength = 1024
+	MinPasswordLength = roster.MinPasswordLength
+	MaxPasswordLength = roster.MaxPasswordBytes
 )
 
 // HashPassword hashes a password with bcrypt. The password is first
@@ -218,11 +219,13 @@ func (f signupForm) Valid() map[string]string {
 	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
 		p["email"] = "signup.problem_email"
 	}
-	switch n := utf8.RuneCountInString(f.Password); {
-	case n < MinPasswordLength:
+	switch roster.PasswordProblem(f.Password) {
+	case roster.PasswordTooShort:
 		p["password"] = "signup.problem_password_short"
-	case n > MaxPasswordLength:
+	case roster.PasswordTooLong:
 		p["password"] = "signup.problem_password_long"
+	case roster.PasswordCommon:
+		p["password"] = "signup.problem_password_common"
 	}
 	return p
 }

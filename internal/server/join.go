@@ -140,11 +140,13 @@ func browserLocale(r *http.Request) string {
 
 // newPasswordProblem is the problem of a new password, as at sign-up.
 func newPasswordProblem(password string) string {
-	switch n := utf8.RuneCountInString(password); {
-	case n < MinPasswordLength:
+	switch roster.PasswordProblem(password) {
+	case roster.PasswordTooShort:
 		return "invitee.problem_password_short"
-	case n > MaxPasswordLength:
+	case roster.PasswordTooLong:
 		return "invitee.problem_password_long"
+	case roster.PasswordCommon:
+		return "invitee.problem_password_common"
 	}
 	return ""
 }

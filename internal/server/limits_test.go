@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/roster"
 )
 
 // setInviteLimit lets the demo administrator make exactly room more
@@ -162,5 +163,60 @@ func TestInviteLimitSetting(t *testing.T) {
 	_, body = a.get(t, c, "/audit?action=settings_changed")
 	if !strings.Contains(body, "invitations per administrator per day") {
 		t.Error("the audit log does not name the setting")
+	}
+}
+
+// New passwords are refused when common, too short or too long (over
+// 1,024 bytes), with a clear message, at sign-up, when accepting an email
+// invitation and when joining through a link; nothing is created.
+func TestNewPasswordRulesEverywhere(t *testing.T) {
+	t.Parallel()
+	f := newInviteeFixture(t)
+	a := f.a
+	token, _ := f.inviteByEmail(t, "pw.invitee@newhire.example", "")
+	linkToken, _ := f.newLink(t, roster.LinkInvite{Label: "Passwords", ValidityHours: 24, MaxUses: 5, Approval: true})
+	long := strings.Repeat("ab1é", 205) // 1,025 bytes
+	cases := []struct {
+		password, problem string
+	}{
+		{"Password123", "attackers try first"},
+		{"qwertyuiop", "attackers try first"},
+		{"1234567890", "attackers try first"},
+		{"zzzzzzzzzzzz", "attackers try first"},
+		{"too-short", "at least 10 characters"},
+		{long, "at most 1,024"},
+	}
+	users := func() int {
+		var n int
+		a.Pool.QueryRow(context.Background(), `SELECT count(*) FROM users`).Scan(&n)
+		return n
+	}
+	before := users()
+	for _, c := range cases {
+		for _, form := range []struct {
+			path string
+			v    url.Values
+		}{
+			{"/signup", url.Values{"account": {"Pw Co"}, "name": {"Pat"}, "email": {"pat@pwco.example"}, "password": {c.password}}},
+			{"/invite/" + token, url.Values{"name": {"Pat"}, "password": {c.password}}},
+			{"/join/" + linkToken, url.Values{"email": {"pat.join@newhire.example"}, "name": {"Pat"}, "password": {c.password}}},
+		} {
+			res, body := a.admPost(t, a.client(t), form.path, form.v)
+			if res.StatusCode != http.StatusUnprocessableEntity {
+				t.Errorf("%s with %.20q: %d, want 422", form.path, c.password, res.StatusCode)
+				continue
+			}
+			if p := parse(t, body).Find(".problem").Text(); !strings.Contains(p, c.problem) {
+				t.Errorf("%s with %.20q: problem %q, want %q", form.path, c.password, p, c.problem)
+			}
+		}
+	}
+	if users() != before {
+		t.Error("a refused password made a person")
+	}
+	// A good passphrase goes through.
+	if res, _ := a.admPost(t, a.client(t), "/signup", url.Values{"account": {"Pw Co"}, "name": {"Pat"}, "email": {"pat@pwco.example"},
+		"password": {"violet tram 42 marmalade"}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("good passphrase: %d", res.StatusCode)
 	}
 }
