@@ -5,8 +5,12 @@ package i18n
 var englishSecurity = map[string]string{
 	"error.too_large":      "That was too much to send at once",
 	"error.too_large_text": "The form or file is larger than this page accepts. Send less at a time (a CSV upload takes up to 20 MB).",
-	"error.too_many":       "Too many requests",
-	"error.too_many_text":  "Too many attempts in a short time from here. Wait 15 minutes, then try again.",
+	"form.max_100":         "This is too long: use at most 100 characters.",
+	"form.max_200":         "This is too long: use at most 200 characters.",
+	"form.max_1000":        "This is too long: use at most 1,000 characters.",
+
+	"error.too_many":      "Too many requests",
+	"error.too_many_text": "Too many attempts in a short time from here. Wait 15 minutes, then try again.",
 
 	"signup.problem_password_common":  "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",
 	"invitee.problem_password_common": "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",

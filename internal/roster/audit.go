@@ -217,9 +217,9 @@ func ParseAuditFilter(v url.Values) (f AuditFilter, notes []string) {
 		f.To = time.Time{}
 		notes = append(notes, "to")
 	}
-	f.After = cleanCursor(v.Get("after"))
+	f.After = cursorParam(v, "after", &notes)
 	if f.After == "" {
-		f.Before = cleanCursor(v.Get("before"))
+		f.Before = cursorParam(v, "before", &notes)
 	}
 	f.Limit = PageSize
 	return f, notes

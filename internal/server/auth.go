@@ -209,12 +209,12 @@ func (f signupForm) Valid() map[string]string {
 	if f.AccountName == "" {
 		p["account"] = "signup.problem_account"
 	} else if utf8.RuneCountInString(f.AccountName) > 200 {
-		p["account"] = "form.too_long"
+		p["account"] = "form.max_200"
 	}
 	if f.Name == "" {
 		p["name"] = "signup.problem_name"
 	} else if utf8.RuneCountInString(f.Name) > 200 {
-		p["name"] = "form.too_long"
+		p["name"] = "form.max_200"
 	}
 	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
 		p["email"] = "signup.problem_email"

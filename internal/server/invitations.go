@@ -145,7 +145,7 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 		v.Problems["roles"] = "add.problem_roles_need_group"
 	}
 	if utf8.RuneCountInString(v.Message) > 1000 {
-		v.Problems["message"] = "form.too_long"
+		v.Problems["message"] = "form.max_1000"
 	}
 	if len(v.Problems) > 0 {
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
@@ -225,7 +225,7 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if v.Label == "" {
 		v.Problems["label"] = "link.problem_label"
 	} else if utf8.RuneCountInString(v.Label) > 100 {
-		v.Problems["label"] = "form.too_long"
+		v.Problems["label"] = "form.max_100"
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_uses"))); err != nil || n < 1 || n > 5000 {
 		v.Problems["max_uses"] = "link.problem_max_uses"

@@ -156,7 +156,7 @@ func nameProblem(name string) string {
 	case name == "":
 		return "invitee.problem_name"
 	case utf8.RuneCountInString(name) > 200:
-		return "form.too_long"
+		return "form.max_200"
 	}
 	return ""
 }
