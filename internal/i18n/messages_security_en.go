@@ -20,7 +20,7 @@ var englishSecurity = map[string]string{
 	"add.over_limit_link": "You reached today's limit of %d invitations per administrator, so no link was made. Try again tomorrow, or ask an account administrator to raise the limit in Settings.",
 
 	"settings.invites_per_day":                "Invitations per administrator per day",
-	"settings.invites_per_day_hint":           "Email invitations, invite links and CSV rows one administrator may send in any 24 hours (%d to %d). It limits the harm of a misused session or a mistake.",
+	"settings.invites_per_day_hint":           "Email invitations, invite links and CSV rows one administrator may send per day, counted from midnight UTC (%d to %d). It limits the harm of a misused session or a mistake.",
 	"settings.problem_invites_per_day":        "Enter a whole number of invitations from 1 to 100,000.",
 	"audit.setting.invites_per_admin_per_day": "invitations per administrator per day",
 }

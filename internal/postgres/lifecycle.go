@@ -221,6 +221,9 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 		if err := enqueue(ctx, s.queue, tx, jobs...); err != nil {
 			return err
 		}
+		if err := spendInviteQuota(ctx, tx, accountID, actorID, now, len(ids)); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, invitation_id, detail)
 		SELECT $1, $2, $3, 'invited', id, jsonb_build_object('email', email) FROM invitations WHERE account_id = $1 AND id = ANY($4)`,
 			accountID, now, actorID, ids)
@@ -243,22 +246,33 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 }
 
 // inviteQuota returns how many more invitations the administrator may make
-// today: the account's daily limit less the invitations they made in the
-// 24 hours before now. It holds a lock on the administrator's quota until
-// the transaction ends, so two submits at once cannot both spend the rest.
+// today (UTC): the account's daily limit less what they spent today. It
+// locks the administrator's row of the day until the transaction ends, so
+// two submits at once cannot both spend the rest; spendInviteQuota records
+// what the transaction invited.
 func inviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time) (int, error) {
-	if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended(format('roster invite quota %s %s', $1::bigint, $2::bigint), 0))`,
-		accountID, actorID); err != nil {
-		return 0, err
+	day := now.UTC().Format("2006-01-02")
+	if _, err := tx.Exec(ctx, `INSERT INTO invite_quota_usage (account_id, user_id, day) VALUES ($1, $2, $3::date)
+	ON CONFLICT DO NOTHING`, accountID, actorID, day); err != nil {
+		return 0, mapError(err, "administrator")
 	}
 	var limit, used int
-	err := tx.QueryRow(ctx, `SELECT a.invites_per_admin_per_day,
-	       (SELECT count(*) FROM invitations i WHERE i.account_id = a.id AND i.invited_by = $2 AND i.created_at > $3::timestamptz - interval '24 hours')
-	FROM accounts a WHERE a.id = $1`, accountID, actorID, now).Scan(&limit, &used)
+	err := tx.QueryRow(ctx, `SELECT a.invites_per_admin_per_day, q.used
+	FROM invite_quota_usage q JOIN accounts a ON a.id = q.account_id
+	WHERE q.account_id = $1 AND q.user_id = $2 AND q.day = $3::date FOR UPDATE OF q`, accountID, actorID, day).Scan(&limit, &used)
 	if err != nil {
 		return 0, mapError(err, "account")
 	}
 	return max(limit-used, 0), nil
+}
+
+func spendInviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time, n int) error {
+	if n == 0 || actorID == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE invite_quota_usage SET used = used + $4 WHERE account_id = $1 AND user_id = $2 AND day = $3::date`,
+		accountID, actorID, now.UTC().Format("2006-01-02"), n)
+	return err
 }
 
 func cmpOr(a, b string) string {
@@ -284,6 +298,9 @@ func (s *InvitationStore) CreateInviteLink(ctx context.Context, accountID, actor
 			}
 			if remaining < 1 {
 				return roster.Errorf(roster.ETOOMANY, "invite.over_limit")
+			}
+			if err := spendInviteQuota(ctx, tx, accountID, actorID, now, 1); err != nil {
+				return err
 			}
 		}
 		nonce := roster.NewNonce()

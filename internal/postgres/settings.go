@@ -34,9 +34,6 @@ func (s *SettingsStore) UpdateSettings(ctx context.Context, accountID, actorID i
 		if err != nil {
 			return mapError(err, "account")
 		}
-		if n.InvitesPerAdminPerDay == 0 { // a caller that does not know the setting keeps it
-			n.InvitesPerAdminPerDay = old.InvitesPerAdminPerDay
-		}
 		changes := old.Changes(n)
 		if len(changes) == 0 {
 			return nil

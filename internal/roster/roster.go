@@ -23,7 +23,7 @@ type Settings struct {
 	LinkValidityHours  int
 	LinkMaxUses        int
 	// InvitesPerAdminPerDay bounds the invitations (email, link, CSV row)
-	// one administrator may make in any 24 hours.
+	// one administrator may make per day (UTC).
 	InvitesPerAdminPerDay int
 	DefaultLocale         string
 }

@@ -19,7 +19,7 @@ func (a *app) setInviteLimit(t testing.TB, room int) int {
 	ctx := context.Background()
 	acc, admin := a.admAccount(t), a.admUserID(t, postgres.DemoAdminEmail)
 	var used int
-	if err := a.Pool.QueryRow(ctx, `SELECT count(*) FROM invitations WHERE account_id = $1 AND invited_by = $2 AND created_at > now() - interval '24 hours'`,
+	if err := a.Pool.QueryRow(ctx, `SELECT coalesce(sum(used), 0) FROM invite_quota_usage WHERE account_id = $1 AND user_id = $2 AND day = (now() AT TIME ZONE 'UTC')::date`,
 		acc, admin).Scan(&used); err != nil {
 		t.Fatal(err)
 	}
