@@ -15,6 +15,7 @@ var englishSecurity = map[string]string{
 	"signup.problem_password_common":  "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",
 	"invitee.problem_password_common": "This password is one attackers try first (too common or too predictable). Use a phrase of a few unrelated words instead.",
 
+	"csv.over_limit":      "Your daily invitation limit lets you send %d more today, so the last %d rows to invite will not be invited if you confirm now (the report will list them). Ask an account administrator to raise the limit in Settings first, or import the rest tomorrow.",
 	"outcome.over_limit":  "Not invited: daily limit reached",
 	"add.over_limit":      "You reached today's limit of %d invitations per administrator, so %d of these addresses were not invited (marked below). Invite them again tomorrow, or ask an account administrator to raise the limit in Settings.",
 	"add.over_limit_link": "You reached today's limit of %d invitations per administrator, so no link was made. Try again tomorrow, or ask an account administrator to raise the limit in Settings.",

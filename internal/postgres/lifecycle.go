@@ -266,6 +266,16 @@ func inviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now t
 	return max(limit-used, 0), nil
 }
 
+// InviteQuotaLeft returns how many more invitations the administrator may
+// make today (UTC), without taking any of them.
+func (s *InvitationStore) InviteQuotaLeft(ctx context.Context, accountID, actorID int64, now time.Time) (int, error) {
+	var left int
+	err := s.pool.QueryRow(ctx, `SELECT a.invites_per_admin_per_day - coalesce((SELECT q.used FROM invite_quota_usage q
+	    WHERE q.account_id = a.id AND q.user_id = $2 AND q.day = $3::date), 0)
+	FROM accounts a WHERE a.id = $1`, accountID, actorID, now.UTC().Format("2006-01-02")).Scan(&left)
+	return max(left, 0), mapError(err, "account")
+}
+
 func spendInviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time, n int) error {
 	if n == 0 || actorID == 0 {
 		return nil

@@ -92,6 +92,11 @@ func TestInviteLimitAppliesToCSVImports(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("dry run: %d", res.StatusCode)
 	}
+	// The dry run says so before anything is sent.
+	warn := strings.Join(strings.Fields(parse(t, body).Find("#csv-over-limit").Text()), " ")
+	if !strings.Contains(warn, "lets you send 1 more today, so the last 2 rows") {
+		t.Errorf("dry run warning %q", warn)
+	}
 	id := importID(t, body)
 	if res := a.post(t, c, "/users/import/"+id+"/confirm", url.Values{}); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("confirm: %d", res.StatusCode)
