@@ -34,6 +34,11 @@ func (s *Server) handle(h handler) http.HandlerFunc {
 // are logged as errors; people never see internals.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	v := page.ErrorView{Home: "/"}
+	// A form cut off at its cap reads as invalid or broken to the handler:
+	// say what really happened.
+	if code := roster.ErrorCode(err); (code == roster.EINVALID || code == roster.EINTERNAL || code == "") && bodyOverCap(r) {
+		err = errTooLarge
+	}
 	switch roster.ErrorCode(err) {
 	case roster.ENOTFOUND:
 		v.Status, v.Title, v.Message = http.StatusNotFound, "error.not_found", "error.not_found_text"

@@ -26,6 +26,7 @@ const (
 	keyActor
 	keyAccount
 	keySessionToken
+	keyBody
 )
 
 func requestIDFrom(ctx context.Context) string {

@@ -3,6 +3,7 @@ package server
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -241,8 +242,43 @@ func (s *Server) limitBodies(next http.Handler) http.Handler {
 			return
 		}
 		if r.Body != nil && r.Body != http.NoBody {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
+			st := &bodyState{}
+			r.Body = &cappedBody{ReadCloser: http.MaxBytesReader(w, r.Body, limit), st: st}
+			r = r.WithContext(context.WithValue(r.Context(), keyBody, st))
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyState remembers that a request's body went over its cap, so that
+// whatever error the handler makes of the cut form, the answer is the
+// clear 413 page (serveError).
+type bodyState struct{ overCap bool }
+
+type cappedBody struct {
+	io.ReadCloser
+	st *bodyState
+}
+
+func (c *cappedBody) Read(p []byte) (int, error) {
+	n, err := c.ReadCloser.Read(p)
+	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+		c.st.overCap = true
+	}
+	return n, err
+}
+
+// bodyOverCap reports whether the request's body went over its cap: the
+// global one, or a handler's own (http.MaxBytesReader keeps its error and
+// returns it again to a read of nothing).
+func bodyOverCap(r *http.Request) bool {
+	if st, _ := r.Context().Value(keyBody).(*bodyState); st != nil && st.overCap {
+		return true
+	}
+	if r.Body == nil || r.Body == http.NoBody {
+		return false
+	}
+	_, err := r.Body.Read(nil)
+	_, over := errors.AsType[*http.MaxBytesError](err)
+	return over
 }
