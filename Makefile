@@ -4,7 +4,12 @@ HTMX    ?= 2.0.11
 ADDR    ?= 127.0.0.1:8080
 TESTDB  := .data/test-postgres
 
-.PHONY: run test build generate check screenshots htmx clean
+.PHONY: run test build generate check screenshots htmx clean fuzz
+
+# FUZZTIME is how long `make fuzz` runs each fuzz test; `make test` runs
+# each for FUZZTIME_TEST after the other tests.
+FUZZTIME      ?= 60s
+FUZZTIME_TEST ?= 5s
 
 ## run: the app with demo data, on a private PostgreSQL it starts itself
 run:
@@ -15,7 +20,17 @@ test: node_modules/axe-core/axe.min.js
 	@mkdir -p test-output; status=0; \
 	$(GO) test -count=1 -timeout 20m -artifacts -outputdir=$(CURDIR)/test-output ./... || status=$$?; \
 	if [ -z "$$TEST_DATABASE_URL" ]; then $(GO) run ./cmd/roster db stop -dir $(TESTDB) >/dev/null 2>&1 || true; fi; \
+	$(MAKE) --no-print-directory fuzz FUZZTIME=$(FUZZTIME_TEST) || status=$$?; \
 	exit $$status
+
+## fuzz: every fuzz test of the repository (found by name), FUZZTIME each (default 60s); fails on a crash
+fuzz:
+	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal | xargs -n1 dirname | sort -u); do \
+		for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //' | sort -u); do \
+			echo "fuzz: $$fn in ./$$pkg for $(FUZZTIME)"; \
+			$(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME); \
+		done; \
+	done
 
 node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund

@@ -53,6 +53,11 @@ Settings (environment):
   ADDR             Listen address (default 127.0.0.1:8080)
   SECURE_COOKIES   "true" when served over HTTPS or behind a proxy that
                    terminates TLS (marks cookies Secure)
+  TRUST_PROXY      "1" when a proxy in front sets X-Forwarded-Proto and
+                   X-Forwarded-For: cookies are Secure on requests it says
+                   came over https, and throttles count its client address
+  METRICS_ADDR     Private listener for Prometheus metrics at /metrics
+                   (default 127.0.0.1:9464; empty or "off" disables)
   SESSION_IDLE     Sign out after this long unused (default 12h)
   SESSION_MAX      Sign out this long after sign-in at the latest (default 168h)
   PASSWORD_COST    bcrypt cost of new password hashes (default 12)
@@ -358,6 +363,19 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		defer cancel()
 		jobs.StopAndCancel(stop)
 	}()
+	ops, err := postgres.NewOps(pool)
+	if err != nil {
+		return err
+	}
+	defer ops.Close()
+	trustProxy := false
+	switch v := getenv("TRUST_PROXY"); v {
+	case "", "0", "false":
+	case "1", "true":
+		trustProxy = true
+	default:
+		return fmt.Errorf("TRUST_PROXY: %q is not 1 or 0", v)
+	}
 	srv := server.NewServer(server.Deps{
 		Accounts:      accounts,
 		Users:         postgres.NewUserStore(pool),
@@ -374,7 +392,24 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		SessionMax:    maxAge,
 		BaseURL:       baseURL,
 		Outbox:        outbox,
+		Ops:           ops,
+		TrustProxy:    trustProxy,
 	})
+	// Metrics are served on their own, private listener, never on the
+	// public router.
+	metricsAddr, ok := lookupEnv(getenv, "METRICS_ADDR", "127.0.0.1:9464")
+	if ok && metricsAddr != "" {
+		mln, err := net.Listen("tcp", metricsAddr)
+		if err != nil {
+			return fmt.Errorf("METRICS_ADDR: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+		go ms.Serve(mln)
+		defer ms.Close()
+		logger.Info("metrics", "addr", mln.Addr().String())
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return err
@@ -425,6 +460,21 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 // in-flight requests and running jobs get this long to finish
 // (SHUTDOWN_TIMEOUT changes it).
 const defaultShutdownTimeout = 15 * time.Second
+// lookupEnv is a setting that may be emptied on purpose: unset takes def;
+// set to "" in the process environment, or to "off", disables it.
+func lookupEnv(getenv func(string) string, name, def string) (string, bool) {
+	v := getenv(name)
+	switch {
+	case v == "off":
+		return "", true
+	case v != "":
+		return v, true
+	}
+	if cur, set := os.LookupEnv(name); set && cur == "" {
+		return "", true
+	}
+	return def, true
+}
 
 // tokenKey is TOKEN_KEY, else a key generated once and kept in the database.
 func tokenKey(ctx context.Context, accounts *postgres.AccountStore, getenv func(string) string) (roster.TokenKey, error) {

@@ -195,12 +195,12 @@ func Has(key string) bool {
 
 // catalogues are the English message maps, one per part of the product.
 func catalogues() []map[string]string {
-	return []map[string]string{english, englishEmail, englishInvitee, englishAdmin, englishGroups, englishCSV}
+	return []map[string]string{english, englishEmail, englishInvitee, englishAdmin, englishGroups, englishCSV, englishSecurity}
 }
 
 // pluralCatalogues are the English plural messages: {one, other}.
 func pluralCatalogues() []map[string][2]string {
-	return []map[string][2]string{englishPlurals, englishEmailPlurals, englishAdminPlurals, englishGroupsPlurals, englishCSVPlurals}
+	return []map[string][2]string{englishPlurals, englishEmailPlurals, englishAdminPlurals, englishGroupsPlurals, englishCSVPlurals, englishSecurityPlurals}
 }
 
 type ctxKey struct{}

@@ -39,7 +39,7 @@ var english = map[string]string{
 	"signup.problem_email":          "Enter an email address like name@company.com.",
 	"signup.problem_email_taken":    "This email already has a Roster account. Sign in instead.",
 	"signup.problem_password_short": "Use at least 10 characters.",
-	"signup.problem_password_long":  "Use at most 1,024 characters.",
+	"signup.problem_password_long":  "Use at most 1,024 characters (fewer with accented letters or symbols: the limit is 1,024 bytes).",
 	"form.fix_problems":             "Please fix the highlighted fields.",
 	"form.too_long":                 "This is too long.",
 

@@ -99,7 +99,7 @@ var englishInvitee = map[string]string{
 	"invitee.problem_name":             "Enter your name.",
 	"invitee.problem_email":            "Enter an email address like name@company.com.",
 	"invitee.problem_password_short":   "Use at least 10 characters.",
-	"invitee.problem_password_long":    "Use at most 1,024 characters.",
+	"invitee.problem_password_long":    "Use at most 1,024 characters (fewer with accented letters or symbols: the limit is 1,024 bytes).",
 	"invitee.problem_password_empty":   "Enter your password.",
 	"invitee.problem_password_wrong":   "That password isn't right. Check it and try again.",
 	"invitee.problem_deactivated":      "Your account at this business is deactivated. Ask an administrator to reactivate it.",

@@ -101,9 +101,9 @@ func createAccount(ctx context.Context, tx pgx.Tx, su roster.Signup, now time.Ti
 func (s *AccountStore) Account(ctx context.Context, id int64) (roster.Account, error) {
 	var a roster.Account
 	err := s.pool.QueryRow(ctx, `SELECT id, name, created_at, invite_validity_days, reminders_enabled, expiring_soon_days,
-	       link_validity_hours, link_max_uses, default_locale FROM accounts WHERE id = $1`, id).
+	       link_validity_hours, link_max_uses, invites_per_admin_per_day, default_locale FROM accounts WHERE id = $1`, id).
 		Scan(&a.ID, &a.Name, &a.CreatedAt, &a.Settings.InviteValidityDays, &a.Settings.RemindersEnabled, &a.Settings.ExpiringSoonDays,
-			&a.Settings.LinkValidityHours, &a.Settings.LinkMaxUses, &a.Settings.DefaultLocale)
+			&a.Settings.LinkValidityHours, &a.Settings.LinkMaxUses, &a.Settings.InvitesPerAdminPerDay, &a.Settings.DefaultLocale)
 	return a, mapError(err, "account")
 }
 
@@ -160,7 +160,7 @@ func (s *AccountStore) SessionActor(ctx context.Context, token string, idle, abs
 	var lastSeen time.Time
 	u := &a.User
 	err := s.pool.QueryRow(ctx, `SELECT u.account_id, u.id, u.email, u.name, u.status, coalesce(u.locale, ''), u.created_at, u.last_sign_in_at, s.last_seen_at,
-	       ac.name, ac.expiring_soon_days, ac.invite_validity_days, ac.reminders_enabled, ac.link_validity_hours, ac.link_max_uses, ac.default_locale,
+	       ac.name, ac.expiring_soon_days, ac.invite_validity_days, ac.reminders_enabled, ac.link_validity_hours, ac.link_max_uses, ac.invites_per_admin_per_day, ac.default_locale,
 	       coalesce((SELECT array_agg(ra.group_id) FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
 	                 WHERE ra.account_id = u.account_id AND ra.user_id = u.id AND r.key = 'administrator'), '{}'),
 	       EXISTS (SELECT 1 FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
@@ -173,7 +173,7 @@ func (s *AccountStore) SessionActor(ctx context.Context, token string, idle, abs
 	  AND s.last_seen_at > now() - $2::interval AND s.created_at > now() - $3::interval`, sum[:], idle, absolute).
 		Scan(&u.AccountID, &u.ID, &u.Email, &u.Name, &u.Status, &u.Locale, &u.CreatedAt, &u.LastSignInAt, &lastSeen,
 			&acc.Name, &acc.Settings.ExpiringSoonDays, &acc.Settings.InviteValidityDays, &acc.Settings.RemindersEnabled,
-			&acc.Settings.LinkValidityHours, &acc.Settings.LinkMaxUses, &acc.Settings.DefaultLocale, &a.AdminGroups, &a.AccountAdmin)
+			&acc.Settings.LinkValidityHours, &acc.Settings.LinkMaxUses, &acc.Settings.InvitesPerAdminPerDay, &acc.Settings.DefaultLocale, &a.AdminGroups, &a.AccountAdmin)
 	if err != nil {
 		return a, acc, mapError(err, "session")
 	}

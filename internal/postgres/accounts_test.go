@@ -27,7 +27,8 @@ func TestCreateAccount(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	wantSettings := roster.Settings{InviteValidityDays: 90, RemindersEnabled: true, ExpiringSoonDays: 7, LinkValidityHours: 720, LinkMaxUses: 50, DefaultLocale: "en-US"}
+	wantSettings := roster.Settings{InviteValidityDays: 90, RemindersEnabled: true, ExpiringSoonDays: 7, LinkValidityHours: 720, LinkMaxUses: 50,
+		InvitesPerAdminPerDay: roster.DefaultInvitesPerDay, DefaultLocale: "en-US"}
 	if got.Name != "Globex" || got.Settings != wantSettings {
 		t.Errorf("Account = %+v, want name Globex and settings %+v", got, wantSettings)
 	}

@@ -163,8 +163,20 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 		}
 		var newEmails []string
 		var nonces, hashes [][]byte
+		var remaining = -1
+		if actorID != 0 {
+			if remaining, err = inviteQuota(ctx, tx, accountID, actorID, now); err != nil {
+				return err
+			}
+		}
 		for i := range results {
 			if results[i].Outcome == "" && at[emails[i]] == i {
+				if remaining >= 0 && len(newEmails) >= remaining {
+					// Over the administrator's daily limit: said per
+					// address, never dropped silently.
+					results[i].Outcome = roster.OutcomeOverLimit
+					continue
+				}
 				n := roster.NewNonce()
 				newEmails = append(newEmails, results[i].Email)
 				nonces = append(nonces, n)
@@ -209,6 +221,9 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 		if err := enqueue(ctx, s.queue, tx, jobs...); err != nil {
 			return err
 		}
+		if err := spendInviteQuota(ctx, tx, accountID, actorID, now, len(ids)); err != nil {
+			return err
+		}
 		_, err = tx.Exec(ctx, `INSERT INTO audit_events (account_id, at, actor_id, action, invitation_id, detail)
 		SELECT $1, $2, $3, 'invited', id, jsonb_build_object('email', email) FROM invitations WHERE account_id = $1 AND id = ANY($4)`,
 			accountID, now, actorID, ids)
@@ -230,6 +245,46 @@ func (s *InvitationStore) CreateEmailInvitations(ctx context.Context, accountID,
 	return results, nil
 }
 
+// inviteQuota returns how many more invitations the administrator may make
+// today (UTC): the account's daily limit less what they spent today. It
+// locks the administrator's row of the day until the transaction ends, so
+// two submits at once cannot both spend the rest; spendInviteQuota records
+// what the transaction invited.
+func inviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time) (int, error) {
+	day := now.UTC().Format("2006-01-02")
+	if _, err := tx.Exec(ctx, `INSERT INTO invite_quota_usage (account_id, user_id, day) VALUES ($1, $2, $3::date)
+	ON CONFLICT DO NOTHING`, accountID, actorID, day); err != nil {
+		return 0, mapError(err, "administrator")
+	}
+	var limit, used int
+	err := tx.QueryRow(ctx, `SELECT a.invites_per_admin_per_day, q.used
+	FROM invite_quota_usage q JOIN accounts a ON a.id = q.account_id
+	WHERE q.account_id = $1 AND q.user_id = $2 AND q.day = $3::date FOR UPDATE OF q`, accountID, actorID, day).Scan(&limit, &used)
+	if err != nil {
+		return 0, mapError(err, "account")
+	}
+	return max(limit-used, 0), nil
+}
+
+// InviteQuotaLeft returns how many more invitations the administrator may
+// make today (UTC), without taking any of them.
+func (s *InvitationStore) InviteQuotaLeft(ctx context.Context, accountID, actorID int64, now time.Time) (int, error) {
+	var left int
+	err := s.pool.QueryRow(ctx, `SELECT a.invites_per_admin_per_day - coalesce((SELECT q.used FROM invite_quota_usage q
+	    WHERE q.account_id = a.id AND q.user_id = $2 AND q.day = $3::date), 0)
+	FROM accounts a WHERE a.id = $1`, accountID, actorID, now.UTC().Format("2006-01-02")).Scan(&left)
+	return max(left, 0), mapError(err, "account")
+}
+
+func spendInviteQuota(ctx context.Context, tx pgx.Tx, accountID, actorID int64, now time.Time, n int) error {
+	if n == 0 || actorID == 0 {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `UPDATE invite_quota_usage SET used = used + $4 WHERE account_id = $1 AND user_id = $2 AND day = $3::date`,
+		accountID, actorID, now.UTC().Format("2006-01-02"), n)
+	return err
+}
+
 func cmpOr(a, b string) string {
 	if a != "" {
 		return a
@@ -245,6 +300,18 @@ func (s *InvitationStore) CreateInviteLink(ctx context.Context, accountID, actor
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if _, _, err := grants(ctx, tx, accountID, in.GroupIDs, in.RoleIDs); err != nil {
 			return err
+		}
+		if actorID != 0 {
+			remaining, err := inviteQuota(ctx, tx, accountID, actorID, now)
+			if err != nil {
+				return err
+			}
+			if remaining < 1 {
+				return roster.Errorf(roster.ETOOMANY, "invite.over_limit")
+			}
+			if err := spendInviteQuota(ctx, tx, accountID, actorID, now, 1); err != nil {
+				return err
+			}
 		}
 		nonce := roster.NewNonce()
 		token = s.key.Token(nonce)

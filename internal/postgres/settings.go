@@ -27,9 +27,10 @@ func NewSettingsStore(pool *pgxpool.Pool) *SettingsStore { return &SettingsStore
 func (s *SettingsStore) UpdateSettings(ctx context.Context, accountID, actorID int64, n roster.Settings) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var old roster.Settings
-		err := tx.QueryRow(ctx, `SELECT invite_validity_days, reminders_enabled, expiring_soon_days, link_validity_hours, link_max_uses
+		err := tx.QueryRow(ctx, `SELECT invite_validity_days, reminders_enabled, expiring_soon_days, link_validity_hours, link_max_uses,
+		       invites_per_admin_per_day
 		FROM accounts WHERE id = $1 FOR NO KEY UPDATE`, accountID). // not FOR UPDATE: see UserStore.change
-			Scan(&old.InviteValidityDays, &old.RemindersEnabled, &old.ExpiringSoonDays, &old.LinkValidityHours, &old.LinkMaxUses)
+			Scan(&old.InviteValidityDays, &old.RemindersEnabled, &old.ExpiringSoonDays, &old.LinkValidityHours, &old.LinkMaxUses, &old.InvitesPerAdminPerDay)
 		if err != nil {
 			return mapError(err, "account")
 		}
@@ -38,8 +39,8 @@ func (s *SettingsStore) UpdateSettings(ctx context.Context, accountID, actorID i
 			return nil
 		}
 		_, err = tx.Exec(ctx, `UPDATE accounts SET invite_validity_days = $2, reminders_enabled = $3, expiring_soon_days = $4,
-		    link_validity_hours = $5, link_max_uses = $6
-		WHERE id = $1`, accountID, n.InviteValidityDays, n.RemindersEnabled, n.ExpiringSoonDays, n.LinkValidityHours, n.LinkMaxUses)
+		    link_validity_hours = $5, link_max_uses = $6, invites_per_admin_per_day = $7
+		WHERE id = $1`, accountID, n.InviteValidityDays, n.RemindersEnabled, n.ExpiringSoonDays, n.LinkValidityHours, n.LinkMaxUses, n.InvitesPerAdminPerDay)
 		if err != nil {
 			return mapError(err, "settings")
 		}

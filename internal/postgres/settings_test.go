@@ -9,7 +9,8 @@ import (
 	"github.com/roster-hub/roster/internal/roster"
 )
 
-var defaultSettings = roster.Settings{InviteValidityDays: 90, RemindersEnabled: true, ExpiringSoonDays: 7, LinkValidityHours: 720, LinkMaxUses: 50, DefaultLocale: "en-US"}
+var defaultSettings = roster.Settings{InviteValidityDays: 90, RemindersEnabled: true, ExpiringSoonDays: 7, LinkValidityHours: 720, LinkMaxUses: 50,
+	InvitesPerAdminPerDay: roster.DefaultInvitesPerDay, DefaultLocale: "en-US"}
 
 func countAuditRows(t *testing.T, pool *pgxpool.Pool, sql string, args ...any) int {
 	t.Helper()
@@ -38,7 +39,8 @@ func TestUpdateSettings(t *testing.T) {
 	if got := read(x.a.acc.ID); got != defaultSettings {
 		t.Fatalf("new account settings %+v, want %+v", got, defaultSettings)
 	}
-	next := roster.Settings{InviteValidityDays: 30, RemindersEnabled: false, ExpiringSoonDays: 7, LinkValidityHours: 36, LinkMaxUses: 1200, DefaultLocale: "fr-FR"}
+	next := roster.Settings{InviteValidityDays: 30, RemindersEnabled: false, ExpiringSoonDays: 7, LinkValidityHours: 36, LinkMaxUses: 1200,
+		InvitesPerAdminPerDay: 2500, DefaultLocale: "fr-FR"}
 	if err := store.UpdateSettings(ctx, x.a.acc.ID, x.people["quinn"], next); err != nil {
 		t.Fatal(err)
 	}
@@ -62,6 +64,7 @@ func TestUpdateSettings(t *testing.T) {
 		{Setting: roster.SettingRemindersEnabled, Old: true, New: false},
 		{Setting: roster.SettingLinkValidityHours, Old: 720.0, New: 36.0},
 		{Setting: roster.SettingLinkMaxUses, Old: 50.0, New: 1200.0},
+		{Setting: roster.SettingInvitesPerDay, Old: 1000.0, New: 2500.0},
 	}
 	if got := p.Events[0].SettingChanges(); !reflect.DeepEqual(got, wantChanges) {
 		t.Errorf("recorded changes %+v\nwant %+v", got, wantChanges)
@@ -115,6 +118,10 @@ func TestUpdateSettingsBounds(t *testing.T) {
 		{"uses 5000", with(func(s *roster.Settings) { s.LinkMaxUses = 5000 }), true},
 		{"uses 5001", with(func(s *roster.Settings) { s.LinkMaxUses = 5001 }), false},
 		{"uses negative", with(func(s *roster.Settings) { s.LinkMaxUses = -3 }), false},
+		{"invites 0 a day", with(func(s *roster.Settings) { s.InvitesPerAdminPerDay = 0 }), false},
+		{"invites 1 a day", with(func(s *roster.Settings) { s.InvitesPerAdminPerDay = 1 }), true},
+		{"invites 100,000 a day", with(func(s *roster.Settings) { s.InvitesPerAdminPerDay = 100_000 }), true},
+		{"invites 100,001 a day", with(func(s *roster.Settings) { s.InvitesPerAdminPerDay = 100_001 }), false},
 	}
 	for _, tc := range tests {
 		// One at a time on one account: each case starts from the defaults.

@@ -85,6 +85,7 @@ const (
 	SettingExpiringSoonDays   = "expiring_soon_days"
 	SettingLinkValidityHours  = "link_validity_hours"
 	SettingLinkMaxUses        = "link_max_uses"
+	SettingInvitesPerDay      = "invites_per_admin_per_day"
 )
 
 // SettingChanges returns the changes of a settings_changed event, in the
@@ -120,6 +121,7 @@ func (s Settings) Changes(n Settings) []SettingChange {
 	add(SettingExpiringSoonDays, s.ExpiringSoonDays, n.ExpiringSoonDays)
 	add(SettingLinkValidityHours, s.LinkValidityHours, n.LinkValidityHours)
 	add(SettingLinkMaxUses, s.LinkMaxUses, n.LinkMaxUses)
+	add(SettingInvitesPerDay, s.InvitesPerAdminPerDay, n.InvitesPerAdminPerDay)
 	return out
 }
 
@@ -134,6 +136,11 @@ const (
 	MaxLinkValidityHours  = 180 * 24
 	MinLinkMaxUses        = 1
 	MaxLinkMaxUses        = 5000
+	MinInvitesPerDay      = 1
+	MaxInvitesPerDay      = 100_000
+	// DefaultInvitesPerDay is the invitations an administrator may make
+	// per day unless the account says otherwise.
+	DefaultInvitesPerDay = 1000
 )
 
 // AuditActionGroup is a heading of the audit log's action picker and the
@@ -210,9 +217,9 @@ func ParseAuditFilter(v url.Values) (f AuditFilter, notes []string) {
 		f.To = time.Time{}
 		notes = append(notes, "to")
 	}
-	f.After = cleanCursor(v.Get("after"))
+	f.After = cursorParam(v, "after", &notes)
 	if f.After == "" {
-		f.Before = cleanCursor(v.Get("before"))
+		f.Before = cursorParam(v, "before", &notes)
 	}
 	f.Limit = PageSize
 	return f, notes

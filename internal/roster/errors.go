@@ -18,6 +18,8 @@ const (
 	// EUNAVAILABLE: a dependency (the database) cannot be reached for the
 	// moment; the same request may work a little later.
 	EUNAVAILABLE = "unavailable"
+	// ETOOMANY: a limit on how much or how often was reached.
+	ETOOMANY = "too_many"
 )
 
 // Error is a domain error: Code says what kind, Message is safe to show

@@ -20,6 +20,9 @@ const (
 	OutcomeDeactivated    = "deactivated"     // a deactivated member: offer reactivate
 	OutcomeOtherAccount   = "other_account"   // the address belongs to another account
 	OutcomeInvalid        = "invalid"
+	// OutcomeOverLimit: the administrator's daily invitation limit was
+	// reached; the address was not invited (it can be tomorrow).
+	OutcomeOverLimit = "over_limit"
 )
 
 // InviteResult is what happened to one address of a submit.

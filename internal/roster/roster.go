@@ -22,7 +22,10 @@ type Settings struct {
 	ExpiringSoonDays   int
 	LinkValidityHours  int
 	LinkMaxUses        int
-	DefaultLocale      string
+	// InvitesPerAdminPerDay bounds the invitations (email, link, CSV row)
+	// one administrator may make per day (UTC).
+	InvitesPerAdminPerDay int
+	DefaultLocale         string
 }
 
 // User statuses.

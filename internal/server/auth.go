@@ -15,10 +15,11 @@ import (
 	"github.com/roster-hub/roster/web/page"
 )
 
-// MinPasswordLength and MaxPasswordLength bound new passwords.
+// MinPasswordLength (characters) and MaxPasswordLength (bytes) bound new
+// passwords (roster.PasswordProblem has the whole rule).
 const (
-	MinPasswordLength = 10
-	MaxPasswordLength = 1024
+	MinPasswordLength = roster.MinPasswordLength
+	MaxPasswordLength = roster.MaxPasswordBytes
 )
 
 // HashPassword hashes a password with bcrypt. The password is first
@@ -65,7 +66,22 @@ func (s *Server) handleLoginPage(w http.ResponseWriter, r *http.Request) error {
 	}))
 }
 
-func clientIP(r *http.Request) string {
+// clientIP is the address throttles count a client by: the connection's,
+// or behind a trusted proxy the last address it appended to
+// X-Forwarded-For (earlier entries are the client's to forge).
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Values("X-Forwarded-For"); len(xff) > 0 {
+			parts := strings.Split(xff[len(xff)-1], ",")
+			if ip := strings.TrimSpace(parts[len(parts)-1]); net.ParseIP(ip) != nil {
+				return ip
+			}
+		}
+	}
+	return remoteIP(r)
+}
+
+func remoteIP(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
@@ -82,7 +98,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	password := r.PostFormValue("password")
 	form := page.LoginForm{Email: email, Next: safeNext(r.PostFormValue("next"))}
 	now := s.Now()
-	emailKey, ipKey := "e:"+strings.ToLower(email), "ip:"+clientIP(r)
+	emailKey, ipKey := "e:"+strings.ToLower(email), "ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		form.Throttle = true
 		w.Header().Set("Retry-After", "900")
@@ -128,13 +144,23 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, accountID,
 	}
 	sess, _ := s.cookies.New(r, sessionCookie)
 	sess.Values["t"] = token
+	sess.Options.Secure = s.secureRequest(r)
 	return sess.Save(r, w)
 }
 
 func (s *Server) clearSession(w http.ResponseWriter, r *http.Request) {
 	sess, _ := s.cookies.New(r, sessionCookie)
 	sess.Options.MaxAge = -1
+	sess.Options.Secure = s.secureRequest(r)
 	sess.Save(r, w)
+}
+
+// secureRequest reports whether the browser reached us over https: TLS
+// here, SECURE_COOKIES, or a trusted proxy saying X-Forwarded-Proto: https.
+// Cookies are then marked Secure.
+func (s *Server) secureRequest(r *http.Request) bool {
+	return r.TLS != nil || s.SecureCookies ||
+		(s.TrustProxy && strings.EqualFold(strings.TrimSpace(r.Header.Get("X-Forwarded-Proto")), "https"))
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
@@ -183,21 +209,23 @@ func (f signupForm) Valid() map[string]string {
 	if f.AccountName == "" {
 		p["account"] = "signup.problem_account"
 	} else if utf8.RuneCountInString(f.AccountName) > 200 {
-		p["account"] = "form.too_long"
+		p["account"] = "form.max_200"
 	}
 	if f.Name == "" {
 		p["name"] = "signup.problem_name"
 	} else if utf8.RuneCountInString(f.Name) > 200 {
-		p["name"] = "form.too_long"
+		p["name"] = "form.max_200"
 	}
 	if a, err := mail.ParseAddress(f.Email); err != nil || a.Address != f.Email || len(f.Email) > 254 {
 		p["email"] = "signup.problem_email"
 	}
-	switch n := utf8.RuneCountInString(f.Password); {
-	case n < MinPasswordLength:
+	switch roster.PasswordProblem(f.Password) {
+	case roster.PasswordTooShort:
 		p["password"] = "signup.problem_password_short"
-	case n > MaxPasswordLength:
+	case roster.PasswordTooLong:
 		p["password"] = "signup.problem_password_long"
+	case roster.PasswordCommon:
+		p["password"] = "signup.problem_password_common"
 	}
 	return p
 }

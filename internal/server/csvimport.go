@@ -36,6 +36,26 @@ type ImportStore interface {
 	ConfirmImport(ctx context.Context, accountID, actorID, id int64, now time.Time) (roster.Import, error)
 }
 
+// QuotaReader tells how many more invitations an administrator may make
+// today (implemented by the invitation store).
+type QuotaReader interface {
+	InviteQuotaLeft(ctx context.Context, accountID, actorID int64, now time.Time) (int, error)
+}
+
+// quotaLeft is the actor's invitations left today, or -1 when unknown.
+func (s *Server) quotaLeft(r *http.Request) int {
+	q, ok := s.Invitations.(QuotaReader)
+	if !ok {
+		return -1
+	}
+	a, acc := actorFrom(r.Context())
+	n, err := q.InviteQuotaLeft(r.Context(), acc.ID, a.User.ID, s.Now())
+	if err != nil {
+		return -1
+	}
+	return n
+}
+
 func (s *Server) importStore() (ImportStore, error) {
 	st, ok := s.Invitations.(ImportStore)
 	if !ok {
@@ -106,7 +126,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 		v.Import.Problem, v.Import.ProblemArgs = key, args
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, roster.MaxImportBytes+64<<10)
+	r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
 	if err := r.ParseMultipartForm(8 << 20); err != nil {
 		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
 			return refuse("csv.error_too_large", roster.MaxImportBytes>>20)
@@ -144,7 +164,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	v.Import = page.ImportView{Import: &im}
+	v.Import = page.ImportView{Import: &im, QuotaLeft: s.quotaLeft(r)}
 	if len(rows) <= page.ImportRowsShown {
 		v.Import.Rows, v.Import.AllRows = rows, true
 	} else {
@@ -191,6 +211,10 @@ func (s *Server) loadImport(r *http.Request) (page.ImportView, error) {
 		return iv, err
 	}
 	iv.Import = &im
+	iv.QuotaLeft = -1
+	if im.Status == roster.ImportDryRun {
+		iv.QuotaLeft = s.quotaLeft(r)
+	}
 	switch {
 	case im.Status == roster.ImportDryRun && im.Total <= page.ImportRowsShown:
 		iv.AllRows = true

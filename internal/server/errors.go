@@ -17,6 +17,10 @@ var (
 	errNotFound = roster.Errorf(roster.ENOTFOUND, "error.not_found")
 	errMethod   = &roster.Error{Code: "method", Message: "error.method"}
 	errForbid   = roster.Errorf(roster.EFORBIDDEN, "error.forbidden")
+	// errTooLarge refuses a request body over its cap.
+	errTooLarge = &roster.Error{Code: "too_large", Message: "error.too_large"}
+	// errTooMany answers a request over a rate limit.
+	errTooMany = &roster.Error{Code: roster.ETOOMANY, Message: "error.too_many"}
 )
 
 // handler is a handler that may fail; handle turns its error into a page.
@@ -35,6 +39,11 @@ func (s *Server) handle(h handler) http.HandlerFunc {
 // are logged as errors; people never see internals.
 func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 	v := page.ErrorView{Home: "/"}
+	// A form cut off at its cap reads as invalid or broken to the handler:
+	// say what really happened.
+	if code := roster.ErrorCode(err); (code == roster.EINVALID || code == roster.EINTERNAL || code == "") && bodyOverCap(r) {
+		err = errTooLarge
+	}
 	code := roster.ErrorCode(err)
 	if code == roster.EINTERNAL && unavailable(err) {
 		code = roster.EUNAVAILABLE
@@ -59,6 +68,13 @@ func (s *Server) serveError(w http.ResponseWriter, r *http.Request, err error) {
 		s.Logger.WarnContext(r.Context(), "database unavailable", "err", err, "request_id", requestIDFrom(r.Context()))
 		v.Status, v.Title, v.Message = http.StatusServiceUnavailable, "error.unavailable", "error.unavailable_text"
 		w.Header().Set("Retry-After", "10")
+	case "too_large":
+		v.Status, v.Title, v.Message = http.StatusRequestEntityTooLarge, "error.too_large", "error.too_large_text"
+	case roster.ETOOMANY:
+		v.Status, v.Title, v.Message = http.StatusTooManyRequests, "error.too_many", "error.too_many_text"
+		if w.Header().Get("Retry-After") == "" {
+			w.Header().Set("Retry-After", "900")
+		}
 	default:
 		if r.Context().Err() != nil {
 			return // the client went away

@@ -29,7 +29,7 @@ func (s *Server) baseURL(r *http.Request) string {
 		return strings.TrimRight(s.BaseURL, "/")
 	}
 	scheme := "http"
-	if r.TLS != nil || s.SecureCookies {
+	if s.secureRequest(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
@@ -165,7 +165,7 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 		v.Problems["roles"] = p
 	}
 	if utf8.RuneCountInString(v.Message) > 1000 {
-		v.Problems["message"] = "form.too_long"
+		v.Problems["message"] = "form.max_1000"
 	}
 	if len(v.Problems) > 0 {
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
@@ -180,15 +180,33 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
+	over, invited := 0, 0
+	for _, res := range results {
+		switch res.Outcome {
+		case roster.OutcomeOverLimit:
+			over++
+		case roster.OutcomeInvited:
+			invited++
+		}
+	}
 	for _, b := range check.Invalid {
 		results = append(results, roster.InviteResult{Email: b.Input, Outcome: roster.OutcomeInvalid, Reason: b.Reason})
 	}
 	v.Results, v.Submitted = results, true
+	status := http.StatusOK
+	if over > 0 {
+		// The rest went through; these wait for tomorrow, said plainly.
+		v.Alert, v.AlertArgs = "add.over_limit", []any{acc.Settings.InvitesPerAdminPerDay, over}
+		if invited == 0 {
+			status = http.StatusTooManyRequests
+			w.Header().Set("Retry-After", "3600")
+		}
+	}
 	updates, err := s.hubUpdates(r)
 	if err != nil {
 		return err
 	}
-	return renderAddUsers(w, r, http.StatusOK, v, updates)
+	return renderAddUsers(w, r, status, v, updates)
 }
 
 // parseDomains reads "acme.com, @acme.co.uk" into clean domains.
@@ -227,7 +245,7 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if v.Label == "" {
 		v.Problems["label"] = "link.problem_label"
 	} else if utf8.RuneCountInString(v.Label) > 100 {
-		v.Problems["label"] = "form.too_long"
+		v.Problems["label"] = "form.max_100"
 	}
 	if n, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("max_uses"))); err != nil || n < 1 || n > 5000 {
 		v.Problems["max_uses"] = "link.problem_max_uses"
@@ -254,6 +272,11 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if roster.ErrorCode(err) == roster.EINVALID {
 		v.Problems["roles"] = roster.ErrorMessage(err)
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
+	}
+	if roster.ErrorCode(err) == roster.ETOOMANY {
+		v.Alert, v.AlertArgs = "add.over_limit_link", []any{acc.Settings.InvitesPerAdminPerDay}
+		w.Header().Set("Retry-After", "3600")
+		return renderAddUsers(w, r, http.StatusTooManyRequests, v)
 	}
 	if err != nil {
 		return err

@@ -140,11 +140,13 @@ func browserLocale(r *http.Request) string {
 
 // newPasswordProblem is the problem of a new password, as at sign-up.
 func newPasswordProblem(password string) string {
-	switch n := utf8.RuneCountInString(password); {
-	case n < MinPasswordLength:
+	switch roster.PasswordProblem(password) {
+	case roster.PasswordTooShort:
 		return "invitee.problem_password_short"
-	case n > MaxPasswordLength:
+	case roster.PasswordTooLong:
 		return "invitee.problem_password_long"
+	case roster.PasswordCommon:
+		return "invitee.problem_password_common"
 	}
 	return ""
 }
@@ -154,7 +156,7 @@ func nameProblem(name string) string {
 	case name == "":
 		return "invitee.problem_name"
 	case utf8.RuneCountInString(name) > 200:
-		return "form.too_long"
+		return "form.max_200"
 	}
 	return ""
 }
@@ -290,7 +292,7 @@ func (s *Server) checkInviteePassword(r *http.Request, v roster.InviteView, pass
 		return roster.User{}, http.StatusUnprocessableEntity, nil
 	}
 	now := s.Now()
-	emailKey, ipKey := "e:"+strings.ToLower(v.Email), "ip:"+clientIP(r)
+	emailKey, ipKey := "e:"+strings.ToLower(v.Email), "ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		f.Alert = "invitee.problem_throttled"
 		return roster.User{}, http.StatusTooManyRequests, nil
@@ -375,7 +377,7 @@ func (s *Server) handleJoinStart(w http.ResponseWriter, r *http.Request) error {
 	// Each start emails the address: bound how often one address, or one
 	// client, can make a link send mail.
 	now := s.Now()
-	emailKey, ipKey := "join:"+strings.ToLower(f.Email), "join-ip:"+clientIP(r)
+	emailKey, ipKey := "join:"+strings.ToLower(f.Email), "join-ip:"+s.clientIP(r)
 	if s.throttle.blocked(emailKey, now) || s.ipThrottle.blocked(ipKey, now) {
 		w.Header().Set("Retry-After", "900")
 		f.Alert = "invitee.problem_throttled"

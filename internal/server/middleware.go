@@ -26,6 +26,7 @@ const (
 	keyActor
 	keyAccount
 	keySessionToken
+	keyBody
 )
 
 func requestIDFrom(ctx context.Context) string {
@@ -75,6 +76,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
+		s.metrics.observe(r.Method, routePattern(r), sw.status, time.Since(start))
 		if strings.HasPrefix(r.URL.Path, "/static/") {
 			return
 		}
@@ -268,12 +270,23 @@ func (t *throttle) prune(key string, now time.Time) []time.Time {
 }
 
 // tokenPage guards the invitee pages: the token in the address must not
-// leak to other sites through the Referer header, nor be cached.
-func tokenPage(next http.Handler) http.Handler {
+// leak to other sites through the Referer header, nor be cached; and a
+// client that keeps trying tokens that name nothing (404) is slowed down
+// (429) before it reaches the database again.
+func (s *Server) tokenPage(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Referrer-Policy", "no-referrer")
 		w.Header().Set("Cache-Control", "no-store")
-		next.ServeHTTP(w, r)
+		key, now := "token:"+s.clientIP(r), s.Now()
+		if s.tokenThrottle.blocked(key, now) {
+			s.serveError(w, r, errTooMany)
+			return
+		}
+		sw := &statusWriter{ResponseWriter: w}
+		next.ServeHTTP(sw, r)
+		if sw.status == http.StatusNotFound {
+			s.tokenThrottle.fail(key, now)
+		}
 	})
 }
 

@@ -9,10 +9,13 @@ import (
 // routes lists every route of the application.
 func (s *Server) routes() http.Handler {
 	r := chi.NewRouter()
-	r.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, s.localize, s.loadSession)
+	s.router = r
+	r.Use(requestID, s.logRequests, s.recoverPanics, securityHeaders, s.limitBodies, s.localize, s.loadSession)
 
-	r.Handle("/static/*", staticFiles())
+	r.Method(http.MethodGet, "/static/*", staticFiles())
+	r.Method(http.MethodHead, "/static/*", staticFiles())
 	r.Get("/healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	r.Get("/readyz", s.handleReady) // ops.go
 	r.Get("/", s.handle(s.handleHome))
 
 	r.Get("/login", s.handle(s.handleLoginPage))
@@ -22,7 +25,7 @@ func (s *Server) routes() http.Handler {
 
 	// Invitee pages: opening never consumes a link, only the POSTs do.
 	r.Group(func(r chi.Router) {
-		r.Use(tokenPage)
+		r.Use(s.tokenPage)
 		r.Get("/invite/{token}", s.handle(s.handleInvitePage))
 		r.Post("/invite/{token}", s.handle(s.handleInviteAccept))
 		r.Post("/invite/{token}/ask", s.handle(s.handleAskNewInvitation))
@@ -66,8 +69,10 @@ func (s *Server) routes() http.Handler {
 	})
 	r.NotFound(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errNotFound }))
 	r.MethodNotAllowed(s.handle(func(w http.ResponseWriter, r *http.Request) error { return errMethod }))
-	s.router = r
 
 	// Cross-origin state changes are refused before any handler runs.
 	return http.NewCrossOriginProtection().Handler(r)
 }
+
+// Routes is the router, for tests that walk every route (chi.Walk).
+func (s *Server) Routes() chi.Routes { return s.router }

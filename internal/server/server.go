@@ -153,6 +153,12 @@ type Deps struct {
 	Settings SettingsStore
 	// Bulk runs "select all N matching" jobs on the People view.
 	Bulk BulkStore
+	// Ops reports the database's readiness, pool and job queue (/readyz
+	// and the metrics).
+	Ops OpsStore
+	// TrustProxy believes X-Forwarded-Proto and X-Forwarded-For from the
+	// proxy in front (set only when one is, and it overwrites them).
+	TrustProxy bool
 }
 
 // Server serves Roster over HTTP.
@@ -163,8 +169,12 @@ type Server struct {
 	// more loosely (an office behind one address has many people).
 	throttle   *throttle
 	ipThrottle *throttle
-	handler    http.Handler
-	router     chi.Routes // the routes, for tests that walk every one
+	// tokenThrottle limits unknown-token answers of the invitee pages per
+	// client (guessing links).
+	tokenThrottle *throttle
+	handler       http.Handler
+	router        chi.Router
+	metrics       *metrics
 }
 
 // NewServer returns the Roster HTTP handler.
@@ -184,7 +194,8 @@ func NewServer(d Deps) *Server {
 	if d.PasswordCost == 0 {
 		d.PasswordCost = 12
 	}
-	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute)}
+	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute),
+		tokenThrottle: newThrottle(30, 15*time.Minute), metrics: newMetrics()}
 	s.cookies = sessions.NewCookieStore(d.SessionKeys...)
 	s.cookies.Options = &sessions.Options{
 		Path:     "/",

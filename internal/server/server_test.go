@@ -67,6 +67,11 @@ func newApp(t testing.TB) *app {
 		t.Fatal(err)
 	}
 	invitations := postgres.NewInvitationStore(pool, inserter, testKey)
+	ops, err := postgres.NewOps(pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ops.Close() })
 	a := &app{Pool: pool, SMTP: smtp, Invitations: invitations, Key: testKey}
 	h := server.NewServer(server.Deps{
 		Accounts:     postgres.NewAccountStore(pool),
@@ -76,6 +81,7 @@ func newApp(t testing.TB) *app {
 		Audit:        postgres.NewAuditStore(pool),
 		Settings:     postgres.NewSettingsStore(pool),
 		Bulk:         postgres.NewBulkStore(pool, inserter),
+		Ops:          ops,
 		Logger:       discardLogger(),
 		SessionKeys:  [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")},
 		PasswordCost: bcrypt.MinCost,

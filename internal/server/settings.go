@@ -59,6 +59,9 @@ func (f settingsForm) Valid(ctx context.Context) (roster.Settings, map[string]st
 	if out.LinkMaxUses, ok = wholeNumber(f.LinkMaxUses, roster.MinLinkMaxUses, roster.MaxLinkMaxUses); !ok {
 		p["link_max_uses"] = "settings.problem_link_max_uses"
 	}
+	if out.InvitesPerAdminPerDay, ok = wholeNumber(f.InvitesPerDay, roster.MinInvitesPerDay, roster.MaxInvitesPerDay); !ok {
+		p["invites_per_day"] = "settings.problem_invites_per_day"
+	}
 	return out, p
 }
 
@@ -91,6 +94,7 @@ func formFromSettings(st roster.Settings) page.SettingsForm {
 		LinkValidity:       strconv.Itoa(st.LinkValidityHours),
 		LinkValidityUnit:   page.UnitHours,
 		LinkMaxUses:        strconv.Itoa(st.LinkMaxUses),
+		InvitesPerDay:      strconv.Itoa(st.InvitesPerAdminPerDay),
 	}
 	if st.LinkValidityHours%24 == 0 {
 		f.LinkValidity, f.LinkValidityUnit = strconv.Itoa(st.LinkValidityHours/24), page.UnitDays
@@ -147,6 +151,10 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) erro
 		LinkValidity:       strings.TrimSpace(r.PostFormValue("link_validity")),
 		LinkValidityUnit:   r.PostFormValue("link_validity_unit"),
 		LinkMaxUses:        strings.TrimSpace(r.PostFormValue("link_max_uses")),
+		InvitesPerDay:      strings.TrimSpace(r.PostFormValue("invites_per_day")),
+	}
+	if _, sent := r.PostForm["invites_per_day"]; !sent { // a form from before the setting existed
+		f.InvitesPerDay = strconv.Itoa(acc.Settings.InvitesPerAdminPerDay)
 	}
 	v.Form = page.SettingsForm(f)
 	next, problems := f.Valid(ctx)

@@ -76,7 +76,8 @@ func TestSettingsSaveAuditAndNewDefaults(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/settings?saved=1" {
 		t.Fatalf("save: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	want := roster.Settings{InviteValidityDays: 30, RemindersEnabled: false, ExpiringSoonDays: 7, LinkValidityHours: 168, LinkMaxUses: 1200, DefaultLocale: "en-US"}
+	want := roster.Settings{InviteValidityDays: 30, RemindersEnabled: false, ExpiringSoonDays: 7, LinkValidityHours: 168, LinkMaxUses: 1200,
+		InvitesPerAdminPerDay: roster.DefaultInvitesPerDay, DefaultLocale: "en-US"}
 	if got := settingsOf(t, a); got != want {
 		t.Errorf("saved %+v, want %+v", got, want)
 	}
