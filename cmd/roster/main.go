@@ -460,6 +460,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 // in-flight requests and running jobs get this long to finish
 // (SHUTDOWN_TIMEOUT changes it).
 const defaultShutdownTimeout = 15 * time.Second
+
 // lookupEnv is a setting that may be emptied on purpose: unset takes def;
 // set to "" in the process environment, or to "off", disables it.
 func lookupEnv(getenv func(string) string, name, def string) (string, bool) {
