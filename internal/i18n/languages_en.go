@@ -19,4 +19,5 @@ var englishLanguages = map[string]string{
 	"lang.csv_header":              "Language",
 	"audit.setting.default_locale": "Default language",
 	"audit.s.locale_changed":       "%s changed their language to %s",
+	"audit.action.locale_changed":  "Language changed",
 }

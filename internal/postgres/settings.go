@@ -19,7 +19,7 @@ type SettingsStore struct {
 func NewSettingsStore(pool *pgxpool.Pool) *SettingsStore { return &SettingsStore{pool: pool} }
 
 // UpdateSettings saves the account defaults of the settings screen
-// (DefaultLocale is not one of them and stays as it is) and, in the same
+// (the default language included) and, in the same
 // transaction, records a settings_changed event whose detail lists each
 // changed setting with its old and new value. Saving the same values
 // writes nothing. EINVALID for a value out of bounds (the database checks
@@ -27,19 +27,22 @@ func NewSettingsStore(pool *pgxpool.Pool) *SettingsStore { return &SettingsStore
 func (s *SettingsStore) UpdateSettings(ctx context.Context, accountID, actorID int64, n roster.Settings) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		var old roster.Settings
-		err := tx.QueryRow(ctx, `SELECT invite_validity_days, reminders_enabled, expiring_soon_days, link_validity_hours, link_max_uses
+		err := tx.QueryRow(ctx, `SELECT invite_validity_days, reminders_enabled, expiring_soon_days, link_validity_hours, link_max_uses, default_locale
 		FROM accounts WHERE id = $1 FOR UPDATE`, accountID).
-			Scan(&old.InviteValidityDays, &old.RemindersEnabled, &old.ExpiringSoonDays, &old.LinkValidityHours, &old.LinkMaxUses)
+			Scan(&old.InviteValidityDays, &old.RemindersEnabled, &old.ExpiringSoonDays, &old.LinkValidityHours, &old.LinkMaxUses, &old.DefaultLocale)
 		if err != nil {
 			return mapError(err, "account")
+		}
+		if n.DefaultLocale == "" {
+			n.DefaultLocale = old.DefaultLocale
 		}
 		changes := old.Changes(n)
 		if len(changes) == 0 {
 			return nil
 		}
 		_, err = tx.Exec(ctx, `UPDATE accounts SET invite_validity_days = $2, reminders_enabled = $3, expiring_soon_days = $4,
-		    link_validity_hours = $5, link_max_uses = $6
-		WHERE id = $1`, accountID, n.InviteValidityDays, n.RemindersEnabled, n.ExpiringSoonDays, n.LinkValidityHours, n.LinkMaxUses)
+		    link_validity_hours = $5, link_max_uses = $6, default_locale = $7
+		WHERE id = $1`, accountID, n.InviteValidityDays, n.RemindersEnabled, n.ExpiringSoonDays, n.LinkValidityHours, n.LinkMaxUses, n.DefaultLocale)
 		if err != nil {
 			return mapError(err, "settings")
 		}

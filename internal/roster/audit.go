@@ -78,6 +78,10 @@ type SettingChange struct {
 	Old, New any
 }
 
+// AuditLocaleChanged is the action of a person choosing their language
+// (detail: old and new locale).
+const AuditLocaleChanged = "locale_changed"
+
 // Setting names as recorded in settings_changed events.
 const (
 	SettingInviteValidityDays = "invite_validity_days"
@@ -85,6 +89,7 @@ const (
 	SettingExpiringSoonDays   = "expiring_soon_days"
 	SettingLinkValidityHours  = "link_validity_hours"
 	SettingLinkMaxUses        = "link_max_uses"
+	SettingDefaultLocale      = "default_locale"
 )
 
 // SettingChanges returns the changes of a settings_changed event, in the
@@ -120,6 +125,7 @@ func (s Settings) Changes(n Settings) []SettingChange {
 	add(SettingExpiringSoonDays, s.ExpiringSoonDays, n.ExpiringSoonDays)
 	add(SettingLinkValidityHours, s.LinkValidityHours, n.LinkValidityHours)
 	add(SettingLinkMaxUses, s.LinkMaxUses, n.LinkMaxUses)
+	add(SettingDefaultLocale, s.DefaultLocale, n.DefaultLocale)
 	return out
 }
 
@@ -150,7 +156,7 @@ var AuditActionGroups = []AuditActionGroup{
 	{"joining", []string{"accepted", "joined", "join_requested", "approved", "denied", "asked_new_invitation"}},
 	{"people", []string{"deactivated", "reactivated", "removed_person", "group_added", "group_removed", "roles_changed", "role_revoked"}},
 	{"groups", []string{"group_created", "group_renamed", "group_moved", "group_deleted"}},
-	{"account", []string{"signed_in", "signed_out_everywhere", "account_created", "demo_seeded", "settings_changed"}},
+	{"account", []string{"signed_in", "signed_out_everywhere", "account_created", "demo_seeded", "settings_changed", AuditLocaleChanged}},
 }
 
 // KnownAuditAction reports whether action is one of AuditActionGroups.

@@ -59,6 +59,9 @@ func (f settingsForm) Valid(ctx context.Context) (roster.Settings, map[string]st
 	if out.LinkMaxUses, ok = wholeNumber(f.LinkMaxUses, roster.MinLinkMaxUses, roster.MaxLinkMaxUses); !ok {
 		p["link_max_uses"] = "settings.problem_link_max_uses"
 	}
+	if out.DefaultLocale, ok = i18n.Supported(f.DefaultLocale); !ok {
+		p["default_locale"] = "lang.problem"
+	}
 	return out, p
 }
 
@@ -91,6 +94,7 @@ func formFromSettings(st roster.Settings) page.SettingsForm {
 		LinkValidity:       strconv.Itoa(st.LinkValidityHours),
 		LinkValidityUnit:   page.UnitHours,
 		LinkMaxUses:        strconv.Itoa(st.LinkMaxUses),
+		DefaultLocale:      st.DefaultLocale,
 	}
 	if st.LinkValidityHours%24 == 0 {
 		f.LinkValidity, f.LinkValidityUnit = strconv.Itoa(st.LinkValidityHours/24), page.UnitDays
@@ -147,6 +151,10 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) erro
 		LinkValidity:       strings.TrimSpace(r.PostFormValue("link_validity")),
 		LinkValidityUnit:   r.PostFormValue("link_validity_unit"),
 		LinkMaxUses:        strings.TrimSpace(r.PostFormValue("link_max_uses")),
+		DefaultLocale:      r.PostFormValue("default_locale"),
+	}
+	if f.DefaultLocale == "" { // a form without the field keeps the language
+		f.DefaultLocale = acc.Settings.DefaultLocale
 	}
 	v.Form = page.SettingsForm(f)
 	next, problems := f.Valid(ctx)
@@ -154,7 +162,6 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) erro
 		v.Problems = problems
 		return s.renderSettingsForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	next.DefaultLocale = acc.Settings.DefaultLocale
 	changed := len(acc.Settings.Changes(next)) > 0
 	if err := s.Settings.UpdateSettings(ctx, acc.ID, a.User.ID, next); err != nil {
 		return err
