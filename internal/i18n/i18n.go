@@ -169,7 +169,7 @@ func match(choice string) (int, bool) {
 		return 0, false
 	}
 	_, idx, conf := matcher.Match(tags...)
-	if conf == language.No {
+	if conf < language.High { // Low is a guess, such as English for Klingon
 		return 0, false
 	}
 	return matchIndex[idx], true

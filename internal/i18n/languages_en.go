@@ -17,6 +17,8 @@ var englishLanguages = map[string]string{
 	"lang.import_hint":             "For rows without a language column; the email, its reminders and the invitation page are written in this language.",
 	"lang.csv_column":              "Optional. The invitation’s language, e.g. fr-FR or de-DE; without it, the language chosen below.",
 	"lang.csv_header":              "Language",
+	"lang.csv_reason":              "Unknown language “%s”: write a code such as fr-FR or de-DE.",
+	"lang.continue":                "Continue",
 	"audit.setting.default_locale": "Default language",
 	"audit.s.locale_changed":       "%s changed their language to %s",
 	"audit.action.locale_changed":  "Language changed",

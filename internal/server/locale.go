@@ -10,6 +10,7 @@ import (
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
 	"github.com/roster-hub/roster/web/layout"
+	"github.com/roster-hub/roster/web/page"
 )
 
 // Choosing the language of a page: the person's saved choice (users.locale)
@@ -134,4 +135,54 @@ func safeReturn(p string, r *http.Request) string {
 		return "/"
 	}
 	return p
+}
+
+// formLocale reads the language of an invitation from an Add users form
+// (the account's default when the form has none) into v, or a problem.
+func formLocale(r *http.Request, v *page.AddUsers) {
+	posted := r.PostFormValue("locale")
+	if posted == "" {
+		return
+	}
+	if tag, ok := i18n.Supported(posted); ok {
+		v.Locale = tag
+	} else {
+		v.Problems["locale"] = "lang.problem"
+	}
+}
+
+// importHeaders are the header names of the CSV import's columns in every
+// language (the template's, which are also the export's), by ImportKey.
+func importHeaders() map[string]string {
+	h := map[string]string{}
+	for key, col := range map[string]string{
+		"csv.col_email": "email", "csv.col_name": "name", "csv.col_groups": "groups", "csv.col_roles": "roles", "lang.csv_header": "language",
+	} {
+		for _, name := range i18n.Translations(key) {
+			h[roster.ImportKey(name)] = col
+		}
+	}
+	return h
+}
+
+// importLocale reads the language cell of a CSV import row: a locale
+// ("fr-CA", "fr_CA"), a language ("de": its main region) or a locale's
+// own name ("Deutsch (Deutschland)"); nothing else, so that a typing
+// mistake is an error of the row, not a guess.
+func importLocale(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range i18n.Locales {
+		if strings.EqualFold(s, l.Name) {
+			return l.Tag.String(), true
+		}
+	}
+	s = strings.ReplaceAll(s, "_", "-")
+	if tag, ok := i18n.Supported(s); ok {
+		return tag, true
+	}
+	// A language alone, in its main region: "de" is de-DE, "es" es-ES.
+	if l := i18n.New(s); !l.Default && strings.EqualFold(s, l.Lang()[:2]) {
+		return l.Lang(), true
+	}
+	return "", false
 }
