@@ -200,3 +200,18 @@ func TestLocaleChoice(t *testing.T) {
 		t.Errorf("LocaleName(de-DE) = %q", got)
 	}
 }
+
+// EnglishLeaks finds English catalogue text in another language's text,
+// but not words the translation shares with English.
+func TestEnglishLeaks(t *testing.T) {
+	register("fr", map[string]string{"test.leak": "Exporter les personnes (CSV UTF-8)"}, nil)
+	t.Cleanup(func() { delete(translations["fr"].messages, "test.leak"); delete(leakCache, "fr") })
+	delete(leakCache, "fr")
+	en := New("en-US")
+	if got := EnglishLeaks("fr", "Roster · "+en.T("nav.sign_out_everywhere")); len(got) == 0 {
+		t.Errorf("English sign-out text not found")
+	}
+	if got := EnglishLeaks("fr", "Exporter les personnes (CSV UTF-8) Roster Acme Corporation"); len(got) != 0 {
+		t.Errorf("leaks found in French text: %q", got)
+	}
+}
