@@ -36,6 +36,35 @@ func visibleText(doc *goquery.Document) string {
 	return b.String()
 }
 
+// accountData are the names of the demo account's groups, the account
+// and invite links: data, not catalogue text, even when they read like it
+// ("Finance", "People Ops").
+func accountData(t *testing.T, a *app) []string {
+	t.Helper()
+	var data []string
+	rows, err := a.Pool.Query(t.Context(), `SELECT name FROM groups UNION SELECT name FROM accounts UNION SELECT coalesce(label, '') FROM invitations`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		if s != "" {
+			data = append(data, s)
+		}
+	}
+	rows.Close()
+	slices.SortFunc(data, func(x, y string) int { return len(y) - len(x) })
+	return data
+}
+
+func withoutData(text string, data []string) string {
+	for _, d := range data {
+		text = strings.ReplaceAll(text, d, " | ")
+	}
+	return text
+}
+
 // pageCase is one page of the walk: how to get it, and whether it is
 // seen signed out.
 type pageCase struct {
@@ -165,19 +194,7 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 		{name: "join unknown", path: "/join/" + unknown, status: http.StatusNotFound},
 	}
 
-	// Data of the demo account (group and role names, labels) is not
-	// catalogue text even when it reads like it.
-	var data []string
-	rows, _ := a.Pool.Query(ctx, `SELECT name FROM groups UNION SELECT name FROM accounts UNION SELECT coalesce(label, '') FROM invitations`)
-	for rows.Next() {
-		var s string
-		rows.Scan(&s)
-		if s != "" {
-			data = append(data, s)
-		}
-	}
-	rows.Close()
-	slices.SortFunc(data, func(x, y string) int { return len(y) - len(x) })
+	data := accountData(t, a)
 
 	for _, lang := range []string{"fr-FR", "es-ES", "it-IT", "de-DE"} {
 		base := lang[:2]
@@ -212,10 +229,7 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 			if got := doc.Find("html").AttrOr("lang", ""); got != lang {
 				t.Errorf("%s %s: page in %q", lang, p.name, got)
 			}
-			text := visibleText(doc)
-			for _, d := range data {
-				text = strings.ReplaceAll(text, d, " | ")
-			}
+			text := withoutData(visibleText(doc), data)
 			if leaks := i18n.EnglishLeaks(base, text); len(leaks) > 0 {
 				if len(leaks) > 8 {
 					leaks = append(leaks[:8], "… "+strconv.Itoa(len(leaks)-8)+" more")
