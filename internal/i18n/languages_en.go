@@ -19,7 +19,7 @@ var englishLanguages = map[string]string{
 	"lang.csv_header":              "Language",
 	"lang.csv_reason":              "Unknown language “%s”: write a code such as fr-FR or de-DE.",
 	"lang.continue":                "Continue",
-	"audit.setting.default_locale": "Default language",
+	"audit.setting.default_locale": "default language",
 	"audit.s.locale_changed":       "%s changed their language to %s",
 	"audit.action.locale_changed":  "Language changed",
 }
