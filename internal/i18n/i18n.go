@@ -6,6 +6,7 @@ package i18n
 import (
 	"context"
 	"net/http"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,9 @@ type Locale struct {
 	// narrowGroup writes the no-break space x/text puts between digit
 	// groups as CLDR's narrow no-break space (U+202F), as fr-FR has it.
 	narrowGroup bool
+	// minGrouping2 leaves four-digit numbers ungrouped (CLDR's minimum
+	// grouping digits of 2: 1234 but 12.345), as Spain and Italy write them.
+	minGrouping2 bool
 }
 
 // Locales are the regions Roster serves, in the order the language picker
@@ -42,8 +46,8 @@ var Locales = []Locale{
 	{Tag: language.MustParse("es-MX"), Name: "Español (México)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d 'de' MMMM 'de' y", AM: "a.m.", PM: "p.m."},
 	{Tag: language.MustParse("en-GB"), Name: "English (United Kingdom)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y"},
 	{Tag: language.MustParse("fr-FR"), Name: "Français (France)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y", narrowGroup: true},
-	{Tag: language.MustParse("it-IT"), Name: "Italiano (Italia)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y"},
-	{Tag: language.MustParse("es-ES"), Name: "Español (España)", Date: "d MMM y", DateTime: "d MMM y, H:mm", ShortDate: "d MMM", LongDate: "EEEE, d 'de' MMMM 'de' y"},
+	{Tag: language.MustParse("it-IT"), Name: "Italiano (Italia)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y", minGrouping2: true},
+	{Tag: language.MustParse("es-ES"), Name: "Español (España)", Date: "d MMM y", DateTime: "d MMM y, H:mm", ShortDate: "d MMM", LongDate: "EEEE, d 'de' MMMM 'de' y", minGrouping2: true},
 	{Tag: language.MustParse("de-DE"), Name: "Deutsch (Deutschland)", Date: "dd.MM.y", DateTime: "dd.MM.y, HH:mm", ShortDate: "d. MMM", LongDate: "EEEE, d. MMMM y"},
 	{Tag: language.MustParse("en-IN"), Name: "English (India)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d MMMM y", AM: "am", PM: "pm"},
 	{Tag: language.MustParse("en-AU"), Name: "English (Australia)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d MMMM y", AM: "am", PM: "pm"},
@@ -250,9 +254,15 @@ func (l *Localizer) T(key string, args ...any) string {
 // 1 000 000 / 10,00,000).
 func (l *Localizer) Number(n int64) string { return l.groups(l.printer.Sprintf("%d", n)) }
 
-// groups writes digit groups separated by a no-break space with the
-// narrow one where the locale has it.
+// groups corrects the digit grouping x/text writes where CLDR has since
+// changed: the narrow no-break space of fr-FR, and four-digit numbers left
+// whole in es-ES and it-IT.
 func (l *Localizer) groups(s string) string {
+	if l.Locale.minGrouping2 && strings.Contains(s, ".") {
+		for range 2 { // twice: matches that share a separator do not overlap
+			s = fourDigitsRE.ReplaceAllString(s, "$1$2$3$4")
+		}
+	}
 	if !l.Locale.narrowGroup || !strings.ContainsRune(s, '\u00a0') {
 		return s
 	}
@@ -264,6 +274,11 @@ func (l *Localizer) groups(s string) string {
 	}
 	return string(r)
 }
+
+// fourDigitsRE is a number of four digits grouped as "1.234", alone.
+// (A comma after it ends a clause unless a digit follows: then it is the
+// decimal separator.)
+var fourDigitsRE = regexp.MustCompile(`(^|[^\d.,])(\d)\.(\d{3})($|[^\d.,]|,\D|,$)`)
 
 // Date formats t as a date in the locale's form ("Mar 4, 2026", "4 mars
 // 2026", "04.03.2026").

@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -58,6 +59,25 @@ func TestMillions(t *testing.T) {
 		if got := New(locale).Number(1000000); got != want {
 			t.Errorf("%s: 1000000 is %q, want %q", locale, got, want)
 		}
+	}
+	// Spain and Italy group from five digits on (CLDR's minimum grouping
+	// digits), also inside messages.
+	for locale, want := range map[string][3]string{
+		"es-ES": {"1234", "12.345", "-1234"}, "it-IT": {"1234", "12.345", "-1234"},
+		"es-MX": {"1,234", "12,345", "-1,234"}, "de-DE": {"1.234", "12.345", "-1.234"}, "fr-FR": {"1\u202f234", "12\u202f345", "-1\u202f234"},
+	} {
+		l := New(locale)
+		for i, n := range []int64{1234, 12345, -1234} {
+			if got := l.Number(n); got != want[i] {
+				t.Errorf("%s: %d is %q, want %q", locale, n, got, want[i])
+			}
+		}
+	}
+	if got := New("es-ES").T("people.count", 1234); !strings.HasPrefix(got, "1234 ") {
+		t.Errorf("es-ES: 1234 people = %q", got)
+	}
+	if got := New("it-IT").groups("1.234 e 5.678, 12.345 e 1.234.567"); got != "1234 e 5678, 12.345 e 1.234.567" {
+		t.Errorf("it-IT groups: %q", got)
 	}
 }
 
