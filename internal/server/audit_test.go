@@ -428,7 +428,7 @@ func TestAuditSentences(t *testing.T) {
 			map[string]any{"setting": "default_locale", "old": "en-US", "new": "fr-FR"},
 		}}},
 		"locale_changed": {Actor: nina, Target: nina, Detail: map[string]any{"old": "", "new": "de-DE"}},
-		"something_new": {Actor: alex},
+		"something_new":  {Actor: alex},
 	}
 	for _, g := range roster.AuditActionGroups {
 		for _, act := range g.Actions {
