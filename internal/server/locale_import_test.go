@@ -12,6 +12,7 @@ import (
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/postgres"
+	"github.com/roster-hub/roster/internal/roster"
 )
 
 // The language of an invitation: chosen in the Add users forms (email and
@@ -119,5 +120,48 @@ func TestInvitationLanguage(t *testing.T) {
 	a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM invitations WHERE email = 'kor@unknown.example'`).Scan(&n)
 	if n != 0 {
 		t.Errorf("the row with an unknown language was invited")
+	}
+}
+
+// Reminders go out in the invitation's language, not the inviter's or the
+// account's.
+func TestReminderInInvitationLanguage(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	acc := a.admAccount(t)
+	admin := a.admUserID(t, postgres.DemoAdminEmail)
+	a.Pool.Exec(t.Context(), `UPDATE users SET locale = 'de-DE' WHERE id = $1`, admin)
+	now := time.Now()
+	res, err := a.Invitations.CreateEmailInvitations(t.Context(), acc, admin, roster.EmailInvites{
+		Addresses: []roster.Address{{Email: "giulia.reminder@nuovo.example"}}, ValidityDays: 5, Locale: "it-IT"}, now)
+	if err != nil || res[0].Outcome != roster.OutcomeInvited {
+		t.Fatalf("invite: %v %+v", err, res)
+	}
+	if _, err := a.Invitations.QueueReminders(t.Context(), now); err != nil {
+		t.Fatal(err)
+	}
+	it := i18n.New("it-IT")
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		var got []string
+		for _, m := range a.SMTP.Messages() {
+			if m.To != "giulia.reminder@nuovo.example" {
+				continue
+			}
+			got = append(got, m.Subject)
+			if m.Subject == it.T("email.reminder.subject", 5, "Acme Corporation") {
+				if !strings.Contains(m.Text, it.LongDate(now.Add(5*24*time.Hour))) || !strings.Contains(m.HTML, `lang="it-IT"`) {
+					t.Errorf("the reminder is not wholly Italian:\n%s", m.Text)
+				}
+				if leaks := i18n.EnglishLeaks("it", m.Subject+" "+m.Text); len(leaks) > 0 {
+					t.Errorf("English in the reminder: %q", leaks)
+				}
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no Italian reminder; received %q", got)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
