@@ -252,5 +252,6 @@ func TestBrowserHubScreenshotsInGermanAndFrench(t *testing.T) {
 		do(t, ctx, chromedp.Navigate(a.URL+"/settings"))
 		waitFor(t, ctx, "the settings", `!!document.querySelector("#settings-form")`)
 		shot(t, ctx, name+"-settings.png")
+		fullShot(t, ctx, name+"-settings-full.png")
 	}
 }
