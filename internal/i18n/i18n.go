@@ -6,7 +6,11 @@ package i18n
 import (
 	"context"
 	"net/http"
+	"regexp"
+	"sort"
+	"strings"
 	"time"
+	"unicode"
 
 	"golang.org/x/text/feature/plural"
 	"golang.org/x/text/language"
@@ -16,47 +20,87 @@ import (
 
 // Locale describes one supported regional form.
 type Locale struct {
-	Tag       language.Tag
-	Name      string // the locale's own name, for the picker
-	Date      string // time layout of a date
-	DateTime  string // time layout of a date with time
+	Tag  language.Tag
+	Name string // the locale's own name, in its own language, for the picker
+	// Date, DateTime, ShortDate and LongDate are patterns of the
+	// formatter in dates.go (CLDR-like: "d MMM y", "EEEE d MMMM y").
+	Date      string // a date ("Mar 4, 2026", "4 mars 2026", "04.03.2026")
+	DateTime  string // a date with the time of day
 	ShortDate string // day and month
 	LongDate  string // the date written out, weekday included
+	AM, PM    string // day periods of 12-hour times ("a" in a pattern)
+	// narrowGroup writes the no-break space x/text puts between digit
+	// groups as CLDR's narrow no-break space (U+202F), as fr-FR has it.
+	narrowGroup bool
+	// minGrouping2 leaves four-digit numbers ungrouped (CLDR's minimum
+	// grouping digits of 2: 1234 but 12.345), as Spain and Italy write them.
+	minGrouping2 bool
 }
 
-// Locales are the regions Roster serves today. The other rollout locales
-// (fr-CA, es-MX, fr-FR, it-IT, es-ES, de-DE) join with their catalogues.
+// Locales are the regions Roster serves, in the order the language picker
+// lists them; the first is the default.
 var Locales = []Locale{
-	{language.MustParse("en-US"), "English (United States)", "Jan 2, 2006", "Jan 2, 2006, 3:04 PM", "Jan 2", "Monday, January 2, 2006"},
-	{language.MustParse("en-CA"), "English (Canada)", "Jan 2, 2006", "Jan 2, 2006, 3:04 p.m.", "Jan 2", "Monday, January 2, 2006"},
-	{language.MustParse("en-GB"), "English (United Kingdom)", "2 Jan 2006", "2 Jan 2006, 15:04", "2 Jan", "Monday 2 January 2006"},
-	{language.MustParse("en-IN"), "English (India)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan", "Monday, 2 January 2006"},
-	{language.MustParse("en-AU"), "English (Australia)", "2 Jan 2006", "2 Jan 2006, 3:04 pm", "2 Jan", "Monday, 2 January 2006"},
+	{Tag: language.MustParse("en-US"), Name: "English (United States)", Date: "MMM d, y", DateTime: "MMM d, y, h:mm a", ShortDate: "MMM d", LongDate: "EEEE, MMMM d, y", AM: "AM", PM: "PM"},
+	{Tag: language.MustParse("en-CA"), Name: "English (Canada)", Date: "MMM d, y", DateTime: "MMM d, y, h:mm a", ShortDate: "MMM d", LongDate: "EEEE, MMMM d, y", AM: "a.m.", PM: "p.m."},
+	{Tag: language.MustParse("fr-CA"), Name: "Français (Canada)", Date: "d MMM y", DateTime: "d MMM y, HH 'h' mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y"},
+	{Tag: language.MustParse("es-MX"), Name: "Español (México)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d 'de' MMMM 'de' y", AM: "a.m.", PM: "p.m."},
+	{Tag: language.MustParse("en-GB"), Name: "English (United Kingdom)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y"},
+	{Tag: language.MustParse("fr-FR"), Name: "Français (France)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y", narrowGroup: true},
+	{Tag: language.MustParse("it-IT"), Name: "Italiano (Italia)", Date: "d MMM y", DateTime: "d MMM y, HH:mm", ShortDate: "d MMM", LongDate: "EEEE d MMMM y", minGrouping2: true},
+	{Tag: language.MustParse("es-ES"), Name: "Español (España)", Date: "d MMM y", DateTime: "d MMM y, H:mm", ShortDate: "d MMM", LongDate: "EEEE, d 'de' MMMM 'de' y", minGrouping2: true},
+	{Tag: language.MustParse("de-DE"), Name: "Deutsch (Deutschland)", Date: "dd.MM.y", DateTime: "dd.MM.y, HH:mm", ShortDate: "d. MMM", LongDate: "EEEE, d. MMMM y"},
+	{Tag: language.MustParse("en-IN"), Name: "English (India)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d MMMM y", AM: "am", PM: "pm"},
+	{Tag: language.MustParse("en-AU"), Name: "English (Australia)", Date: "d MMM y", DateTime: "d MMM y, h:mm a", ShortDate: "d MMM", LongDate: "EEEE, d MMMM y", AM: "am", PM: "pm"},
 }
+
+// matchOrder is the order the matcher weighs the locales in: after the
+// default, each language's main region first, so that fr-BE or fr-CH
+// read as fr-FR and de-AT as de-DE, while es-AR and es-419 still go to
+// es-MX (Latin American Spanish).
+var matchOrder = []string{"en-US", "en-GB", "en-CA", "en-AU", "en-IN", "fr-FR", "fr-CA", "es-ES", "es-MX", "it-IT", "de-DE"}
 
 var (
 	cat     = catalog.NewBuilder(catalog.Fallback(language.English))
 	matcher language.Matcher
+	// matchIndex maps the matcher's index to the index in Locales.
+	matchIndex []int
 )
 
 func init() {
-	for _, m := range catalogues() {
-		for key, msg := range m {
-			if err := cat.SetString(language.English, key, msg); err != nil {
-				panic(err)
+	// English is also the root (und) of every language, so a message a
+	// language lacks reads in English rather than as its key: lookups go
+	// fr-CA -> fr -> und.
+	for _, tag := range []language.Tag{language.English, language.Und} {
+		for _, m := range catalogues() {
+			for key, msg := range m {
+				if err := cat.SetString(tag, key, msg); err != nil {
+					panic(err)
+				}
+			}
+		}
+		one := "one"
+		if tag == language.Und {
+			one = "=1" // und has no plural categories
+		}
+		for _, m := range pluralCatalogues() {
+			for key, forms := range m {
+				if err := cat.Set(tag, key, plural.Selectf(1, "%d", one, forms[0], "other", forms[1])); err != nil {
+					panic(err)
+				}
 			}
 		}
 	}
-	for _, m := range pluralCatalogues() {
-		for key, forms := range m {
-			if err := cat.Set(language.English, key, plural.Selectf(1, "%d", "one", forms[0], "other", forms[1])); err != nil {
-				panic(err)
+	var tags []language.Tag
+	for _, name := range matchOrder {
+		for i, l := range Locales {
+			if l.Tag.String() == name {
+				tags = append(tags, l.Tag)
+				matchIndex = append(matchIndex, i)
 			}
 		}
 	}
-	tags := make([]language.Tag, len(Locales))
-	for i, l := range Locales {
-		tags[i] = l.Tag
+	if len(tags) != len(Locales) {
+		panic("i18n: matchOrder does not list every locale once")
 	}
 	matcher = language.NewMatcher(tags)
 }
@@ -95,28 +139,49 @@ func register(lang string, messages map[string]string, plurals map[string][2]str
 
 // Localizer renders messages, dates and numbers for one locale.
 type Localizer struct {
-	Locale  Locale
+	Locale Locale
+	// Default is true when none of the choices it was made from named a
+	// supported language, so it is the default (en-US); a caller that
+	// knows a better default (the account's, an invitation's) may use it.
+	Default bool
 	printer *message.Printer
+	names   *dateNames
 }
 
-// New returns the Localizer for the best supported match of the given
-// preferences (a saved choice, then Accept-Language), else en-US.
-func New(prefs ...string) *Localizer {
-	var tags []language.Tag
-	for _, p := range prefs {
-		if p == "" {
-			continue
+// New returns the Localizer of the first of choices that names a
+// supported language, else en-US. Each choice is a saved locale
+// ("fr-CA") or an Accept-Language header ("de-AT,de;q=0.9,en;q=0.5");
+// empty ones are skipped. Close regions count: fr-BE reads as fr-FR,
+// es-AR as es-MX, en-NZ as en-GB.
+func New(choices ...string) *Localizer {
+	for _, c := range choices {
+		if i, ok := match(c); ok {
+			return localizer(i, false)
 		}
-		if t, _, err := language.ParseAcceptLanguage(p); err == nil {
-			tags = append(tags, t...)
-		}
+	}
+	return localizer(0, true)
+}
+
+// match returns the index in Locales of the best supported match of a
+// choice, and whether there is one.
+func match(choice string) (int, bool) {
+	if choice == "" {
+		return 0, false
+	}
+	tags, _, err := language.ParseAcceptLanguage(choice)
+	if err != nil || len(tags) == 0 {
+		return 0, false
 	}
 	_, idx, conf := matcher.Match(tags...)
-	if conf == language.No {
-		idx = 0
+	if conf < language.High { // Low is a guess, such as English for Klingon
+		return 0, false
 	}
-	loc := Locales[idx]
-	return &Localizer{Locale: loc, printer: message.NewPrinter(loc.Tag, message.Catalog(cat))}
+	return matchIndex[idx], true
+}
+
+func localizer(i int, def bool) *Localizer {
+	loc := Locales[i]
+	return &Localizer{Locale: loc, Default: def, printer: message.NewPrinter(loc.Tag, message.Catalog(cat)), names: namesOf(loc.Tag)}
 }
 
 // FromRequest picks the locale of a request: the person's saved choice,
@@ -125,25 +190,111 @@ func FromRequest(r *http.Request, saved string) *Localizer {
 	return New(saved, r.Header.Get("Accept-Language"))
 }
 
+// Supported returns the tag of the supported locale named exactly by s
+// ("fr-CA", any case) and whether there is one.
+func Supported(s string) (string, bool) {
+	t, err := language.Parse(s)
+	if err != nil {
+		return "", false
+	}
+	for _, l := range Locales {
+		if l.Tag == t {
+			return l.Tag.String(), true
+		}
+	}
+	return "", false
+}
+
+// LocaleName is the own name of a supported locale ("Deutsch
+// (Deutschland)"), or tag itself when it is not one.
+func LocaleName(tag string) string {
+	if t, ok := Supported(tag); ok {
+		for _, l := range Locales {
+			if l.Tag.String() == t {
+				return l.Name
+			}
+		}
+	}
+	return tag
+}
+
+// Translations returns key's message in English and in every other
+// language of the catalogue (for input that may come in any language, such
+// as CSV headers), without repeats.
+func Translations(key string) []string {
+	var out []string
+	add := func(s string) {
+		for _, o := range out {
+			if o == s {
+				return
+			}
+		}
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	for _, m := range catalogues() {
+		if v, ok := m[key]; ok {
+			add(v)
+		}
+	}
+	for _, lang := range sortedLanguages() {
+		add(translations[lang].messages[key])
+	}
+	return out
+}
+
 // T returns the message for key, formatted with args (numbers in the
 // locale's form; a plural message chooses its form by its first argument).
-func (l *Localizer) T(key string, args ...any) string { return l.printer.Sprintf(key, args...) }
+func (l *Localizer) T(key string, args ...any) string {
+	return l.groups(l.printer.Sprintf(key, args...))
+}
 
-// Number formats n with the locale's grouping (1,000,000 / 10,00,000).
-func (l *Localizer) Number(n int64) string { return l.printer.Sprintf("%d", n) }
+// Number formats n with the locale's grouping (1,000,000 / 1.000.000 /
+// 1 000 000 / 10,00,000).
+func (l *Localizer) Number(n int64) string { return l.groups(l.printer.Sprintf("%d", n)) }
 
-// Date formats t as a date in the locale's form.
-func (l *Localizer) Date(t time.Time) string { return t.Format(l.Locale.Date) }
+// groups corrects the digit grouping x/text writes where CLDR has since
+// changed: the narrow no-break space of fr-FR, and four-digit numbers left
+// whole in es-ES and it-IT.
+func (l *Localizer) groups(s string) string {
+	if l.Locale.minGrouping2 && strings.Contains(s, ".") {
+		for range 2 { // twice: matches that share a separator do not overlap
+			s = fourDigitsRE.ReplaceAllString(s, "$1$2$3$4")
+		}
+	}
+	if !l.Locale.narrowGroup || !strings.ContainsRune(s, '\u00a0') {
+		return s
+	}
+	r := []rune(s)
+	for i := 1; i+1 < len(r); i++ {
+		if r[i] == '\u00a0' && unicode.IsDigit(r[i-1]) && unicode.IsDigit(r[i+1]) {
+			r[i] = '\u202f'
+		}
+	}
+	return string(r)
+}
 
-// LongDate writes the date out in full ("Monday, January 2, 2006"), as
-// emails state an expiry.
-func (l *Localizer) LongDate(t time.Time) string { return t.Format(l.Locale.LongDate) }
+// fourDigitsRE is a number of four digits grouped as "1.234", alone.
+// (A comma after it ends a clause unless a digit follows: then it is the
+// decimal separator.)
+var fourDigitsRE = regexp.MustCompile(`(^|[^\d.,])(\d)\.(\d{3})($|[^\d.,]|,\D|,$)`)
+
+// Date formats t as a date in the locale's form ("Mar 4, 2026", "4 mars
+// 2026", "04.03.2026").
+func (l *Localizer) Date(t time.Time) string { return l.format(t, l.Locale.Date) }
+
+// LongDate writes the date out in full, weekday included ("Wednesday,
+// March 4, 2026", "mercredi 4 mars 2026"), as emails state an expiry.
+func (l *Localizer) LongDate(t time.Time) string { return l.format(t, l.Locale.LongDate) }
 
 // ShortDate formats t as day and month.
-func (l *Localizer) ShortDate(t time.Time) string { return t.Format(l.Locale.ShortDate) }
+func (l *Localizer) ShortDate(t time.Time) string { return l.format(t, l.Locale.ShortDate) }
 
 // DateTime formats t as a date and time in the locale's form (UTC).
-func (l *Localizer) DateTime(t time.Time) string { return t.UTC().Format(l.Locale.DateTime) + " UTC" }
+func (l *Localizer) DateTime(t time.Time) string {
+	return l.format(t.UTC(), l.Locale.DateTime) + " UTC"
+}
 
 // Lang is the BCP 47 tag for the html lang attribute.
 func (l *Localizer) Lang() string { return l.Locale.Tag.String() }
@@ -195,7 +346,17 @@ func Has(key string) bool {
 
 // catalogues are the English message maps, one per part of the product.
 func catalogues() []map[string]string {
-	return []map[string]string{english, englishEmail, englishInvitee, englishAdmin, englishGroups, englishCSV, englishSecurity}
+	return []map[string]string{english, englishEmail, englishInvitee, englishAdmin, englishGroups, englishCSV, englishSecurity, englishLanguages}
+}
+
+// sortedLanguages are the base languages of the translations, sorted.
+func sortedLanguages() []string {
+	out := make([]string, 0, len(translations))
+	for lang := range translations {
+		out = append(out, lang)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // pluralCatalogues are the English plural messages: {one, other}.

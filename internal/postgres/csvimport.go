@@ -108,7 +108,7 @@ func (s *InvitationStore) PrepareImport(ctx context.Context, accountID, actorID 
 			return err
 		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"csv_import_rows"},
-			[]string{"account_id", "import_id", "line", "email", "name", "groups", "roles", "group_ids", "role_ids", "outcome", "reason", "detail"},
+			[]string{"account_id", "import_id", "line", "email", "name", "groups", "roles", "group_ids", "role_ids", "outcome", "reason", "detail", "locale"},
 			pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 				r := rows[i]
 				g, ro := r.GroupIDs, r.RoleIDs
@@ -118,7 +118,7 @@ func (s *InvitationStore) PrepareImport(ctx context.Context, accountID, actorID 
 				if ro == nil {
 					ro = []int64{}
 				}
-				return []any{accountID, im.ID, r.Line, clip(r.Email, 1000), r.Name, clip(r.Groups, 2000), clip(r.Roles, 2000), g, ro, r.Outcome, r.Reason, clip(r.Detail, 500)}, nil
+				return []any{accountID, im.ID, r.Line, clip(r.Email, 1000), r.Name, clip(r.Groups, 2000), clip(r.Roles, 2000), g, ro, r.Outcome, r.Reason, clip(r.Detail, 500), clip(r.Locale, 35)}, nil
 			}))
 		return err
 	})
@@ -277,7 +277,7 @@ func (s *InvitationStore) RunImport(ctx context.Context, accountID, id int64) er
 	}
 	last, sinceAnalyze := 0, 0
 	for {
-		rows, err := s.pool.Query(ctx, `SELECT line, email, name, group_ids, role_ids FROM csv_import_rows
+		rows, err := s.pool.Query(ctx, `SELECT line, email, name, group_ids, role_ids, locale FROM csv_import_rows
 		WHERE account_id = $1 AND import_id = $2 AND outcome = 'invite' AND result IS NULL AND line > $3
 		ORDER BY line LIMIT $4`, accountID, id, last, importFetch)
 		if err != nil {
@@ -288,10 +288,11 @@ func (s *InvitationStore) RunImport(ctx context.Context, accountID, id int64) er
 			email, name string
 			groups      []int64
 			roles       []int64
+			locale      string
 		}
 		var todo []pending
 		var p pending
-		if _, err := pgx.ForEachRow(rows, []any{&p.line, &p.email, &p.name, &p.groups, &p.roles}, func() error {
+		if _, err := pgx.ForEachRow(rows, []any{&p.line, &p.email, &p.name, &p.groups, &p.roles, &p.locale}, func() error {
 			todo = append(todo, p)
 			return nil
 		}); err != nil {
@@ -301,11 +302,11 @@ func (s *InvitationStore) RunImport(ctx context.Context, accountID, id int64) er
 			break
 		}
 		last = todo[len(todo)-1].line
-		// Rows with the same groups and roles go together.
+		// Rows with the same groups, roles and language go together.
 		var order []string
 		sets := map[string][]pending{}
 		for _, p := range todo {
-			k := fmt.Sprint(p.groups, p.roles)
+			k := fmt.Sprint(p.groups, p.roles, p.locale)
 			if _, ok := sets[k]; !ok {
 				order = append(order, k)
 			}
@@ -315,7 +316,7 @@ func (s *InvitationStore) RunImport(ctx context.Context, accountID, id int64) er
 			set := sets[k]
 			for start := 0; start < len(set); start += roster.ImportBatch {
 				batch := set[start:min(start+roster.ImportBatch, len(set))]
-				in := roster.EmailInvites{GroupIDs: batch[0].groups, RoleIDs: batch[0].roles, Addresses: make([]roster.Address, len(batch))}
+				in := roster.EmailInvites{GroupIDs: batch[0].groups, RoleIDs: batch[0].roles, Locale: batch[0].locale, Addresses: make([]roster.Address, len(batch))}
 				for i, p := range batch {
 					in.Addresses[i] = roster.Address{Email: p.email, Name: p.name}
 				}

@@ -323,9 +323,9 @@ func (s *InvitationStore) CreateInviteLink(ctx context.Context, accountID, actor
 			RoleIDs: uniqueIDs(in.RoleIDs), CreatedAt: now, ExpiresAt: now.Add(time.Duration(in.ValidityHours) * time.Hour),
 			MaxUses: in.MaxUses, AllowedDomains: domains, ApprovalNeeded: in.Approval, InvitedByID: &actorID}
 		err := tx.QueryRow(ctx, `INSERT INTO invitations (account_id, kind, label, token_nonce, token_hash, group_ids, role_ids, invited_by,
-		    created_at, expires_at, max_uses, allowed_domains, approval_required)
-		VALUES ($1, 'link', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
-			accountID, in.Label, nonce, roster.TokenHash(token), inv.GroupIDs, inv.RoleIDs, actorID, now, inv.ExpiresAt, in.MaxUses, domains, in.Approval).Scan(&inv.ID)
+		    created_at, expires_at, max_uses, allowed_domains, approval_required, locale)
+		VALUES ($1, 'link', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, nullif($13, '')) RETURNING id`,
+			accountID, in.Label, nonce, roster.TokenHash(token), inv.GroupIDs, inv.RoleIDs, actorID, now, inv.ExpiresAt, in.MaxUses, domains, in.Approval, in.Locale).Scan(&inv.ID)
 		if err != nil {
 			return err
 		}

@@ -45,7 +45,6 @@ func TestUpdateSettings(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := next
-	want.DefaultLocale = "en-US" // not a setting of this screen: kept
 	if got := read(x.a.acc.ID); got != want {
 		t.Errorf("saved %+v, want %+v", got, want)
 	}
@@ -65,6 +64,7 @@ func TestUpdateSettings(t *testing.T) {
 		{Setting: roster.SettingLinkValidityHours, Old: 720.0, New: 36.0},
 		{Setting: roster.SettingLinkMaxUses, Old: 50.0, New: 1200.0},
 		{Setting: roster.SettingInvitesPerDay, Old: 1000.0, New: 2500.0},
+		{Setting: roster.SettingDefaultLocale, Old: "en-US", New: "fr-FR"},
 	}
 	if got := p.Events[0].SettingChanges(); !reflect.DeepEqual(got, wantChanges) {
 		t.Errorf("recorded changes %+v\nwant %+v", got, wantChanges)

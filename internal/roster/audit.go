@@ -78,6 +78,10 @@ type SettingChange struct {
 	Old, New any
 }
 
+// AuditLocaleChanged is the action of a person choosing their language
+// (detail: old and new locale).
+const AuditLocaleChanged = "locale_changed"
+
 // Setting names as recorded in settings_changed events.
 const (
 	SettingInviteValidityDays = "invite_validity_days"
@@ -86,6 +90,7 @@ const (
 	SettingLinkValidityHours  = "link_validity_hours"
 	SettingLinkMaxUses        = "link_max_uses"
 	SettingInvitesPerDay      = "invites_per_admin_per_day"
+	SettingDefaultLocale      = "default_locale"
 )
 
 // SettingChanges returns the changes of a settings_changed event, in the
@@ -122,6 +127,7 @@ func (s Settings) Changes(n Settings) []SettingChange {
 	add(SettingLinkValidityHours, s.LinkValidityHours, n.LinkValidityHours)
 	add(SettingLinkMaxUses, s.LinkMaxUses, n.LinkMaxUses)
 	add(SettingInvitesPerDay, s.InvitesPerAdminPerDay, n.InvitesPerAdminPerDay)
+	add(SettingDefaultLocale, s.DefaultLocale, n.DefaultLocale)
 	return out
 }
 
@@ -157,7 +163,7 @@ var AuditActionGroups = []AuditActionGroup{
 	{"joining", []string{"accepted", "joined", "join_requested", "approved", "denied", "asked_new_invitation"}},
 	{"people", []string{"deactivated", "reactivated", "removed_person", "group_added", "group_removed", "roles_changed", "role_revoked", "bulk_started", "bulk_finished"}},
 	{"groups", []string{"group_created", "group_renamed", "group_moved", "group_deleted"}},
-	{"account", []string{"signed_in", "signed_out_everywhere", "account_created", "demo_seeded", "settings_changed"}},
+	{"account", []string{"signed_in", "signed_out_everywhere", "account_created", "demo_seeded", "settings_changed", AuditLocaleChanged}},
 }
 
 // KnownAuditAction reports whether action is one of AuditActionGroups.

@@ -49,9 +49,13 @@ type ImportRow struct {
 	Roles    string
 	GroupIDs []int64
 	RoleIDs  []int64
-	Outcome  string // ImportInvite, ImportSkip, ImportError
-	Reason   string // message key saying why a row is skipped or wrong
-	Detail   string // the reason's argument: a line number, a group path, a role name
+	// Locale is the language of the row's invitation: the language column
+	// as given until checked, then a supported locale tag ("" for the
+	// import's own).
+	Locale  string
+	Outcome string // ImportInvite, ImportSkip, ImportError
+	Reason  string // message key saying why a row is skipped or wrong
+	Detail  string // the reason's argument: a line number, a group path, a role name
 	// Result is what the import did to the row once confirmed: an invite
 	// outcome (OutcomeInvited, OutcomeAlreadyInvited...) or
 	// ImportError; "" before.
@@ -104,6 +108,12 @@ type ImportCatalogue struct {
 	// NeedGroup refuses rows naming no group (a group administrator's
 	// import: an invitation to no group would belong to the whole account).
 	NeedGroup bool
+	// Headers are more header names (ImportKey forms) of the columns, such
+	// as their names in other languages: "e-mail adresse" -> "email".
+	Headers map[string]string
+	// Locale reads a language cell ("fr-FR", "de", "Deutsch
+	// (Deutschland)") as a supported locale tag; nil reads none.
+	Locale func(string) (string, bool)
 }
 
 // ImportKey is the form names are compared in: lower case, spaces
@@ -164,6 +174,7 @@ var importColumns = map[string]string{
 	"name": "name", "full name": "name",
 	"groups": "groups", "group": "groups",
 	"roles": "roles", "role": "roles",
+	"language": "language", "locale": "language", "lang": "language",
 }
 
 // ParseImportCSV reads an uploaded CSV (UTF-8, with or without a byte
@@ -198,6 +209,9 @@ func ParseImportCSV(data []byte, cat ImportCatalogue) ([]ImportRow, []string, er
 	for i, h := range header {
 		h = strings.TrimSpace(h)
 		name, ok := importColumns[ImportKey(h)]
+		if !ok {
+			name, ok = cat.Headers[ImportKey(h)]
+		}
 		if !ok || col[name] != 0 || (name == "email" && hasColumn(seen, "email")) {
 			if h != "" {
 				ignored = append(ignored, h)
@@ -239,7 +253,7 @@ func ParseImportCSV(data []byte, cat ImportCatalogue) ([]ImportRow, []string, er
 			rows = append(rows, ImportRow{Line: pe.StartLine, Outcome: ImportError, Reason: "csv.reason_quotes"})
 		} else {
 			line, _ := r.FieldPos(0)
-			row := ImportRow{Line: line, Email: cell(rec, "email"), Name: cell(rec, "name"), Groups: cell(rec, "groups"), Roles: cell(rec, "roles")}
+			row := ImportRow{Line: line, Email: cell(rec, "email"), Name: cell(rec, "name"), Groups: cell(rec, "groups"), Roles: cell(rec, "roles"), Locale: cell(rec, "language")}
 			if blank(rec) {
 				continue // a line of only commas
 			}
@@ -313,6 +327,14 @@ func checkImportRow(row *ImportRow, tooWide bool, cat ImportCatalogue, firstAt m
 			if row.Name == "" {
 				row.Name = cmpOr(cellName, good[0].Name)
 			}
+		}
+	}
+	if row.Locale != "" {
+		if tag, ok := readLocale(cat, row.Locale); ok {
+			row.Locale = tag
+		} else {
+			fail("lang.csv_reason", row.Locale)
+			row.Locale = ""
 		}
 	}
 	for _, p := range splitList(row.Groups) {
@@ -408,4 +430,11 @@ func firstBadLine(data []byte) int {
 		i += size
 	}
 	return line
+}
+
+func readLocale(cat ImportCatalogue, s string) (string, bool) {
+	if cat.Locale == nil {
+		return "", false
+	}
+	return cat.Locale(s)
 }

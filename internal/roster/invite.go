@@ -44,6 +44,7 @@ type LinkInvite struct {
 	MaxUses        int
 	AllowedDomains []string
 	Approval       bool
+	Locale         string // the join page's language when the joiner's browser asks for none; "" for the account's
 }
 
 // InviteView is what an invitee's page shows of an invitation or link.

@@ -388,7 +388,8 @@ func TestAuditSentences(t *testing.T) {
 		"group_renamed":         "Alex Morgan renamed the group Money to Finance",
 		"group_moved":           "Alex Morgan moved the group Finance",
 		"group_deleted":         "Alex Morgan deleted the group Old team",
-		"settings_changed":      "Alex Morgan changed the settings: email invitation validity 90 days → 30 days; reminder emails on → off; invite link validity 30 days → 36 hours",
+		"settings_changed":      "Alex Morgan changed the settings: email invitation validity 90 days → 30 days; reminder emails on → off; invite link validity 30 days → 36 hours; default language English (United States) → Français (France)",
+		"locale_changed":        "Nina Petrova changed their language to Deutsch (Deutschland)",
 		"something_new":         "Alex Morgan: something_new",
 	}
 	events := map[string]roster.AuditEvent{
@@ -424,8 +425,10 @@ func TestAuditSentences(t *testing.T) {
 			map[string]any{"setting": "invite_validity_days", "old": 90.0, "new": 30.0},
 			map[string]any{"setting": "reminders_enabled", "old": true, "new": false},
 			map[string]any{"setting": "link_validity_hours", "old": 720.0, "new": 36.0},
+			map[string]any{"setting": "default_locale", "old": "en-US", "new": "fr-FR"},
 		}}},
-		"something_new": {Actor: alex},
+		"locale_changed": {Actor: nina, Target: nina, Detail: map[string]any{"old": "", "new": "de-DE"}},
+		"something_new":  {Actor: alex},
 	}
 	for _, g := range roster.AuditActionGroups {
 		for _, act := range g.Actions {

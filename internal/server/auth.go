@@ -246,7 +246,7 @@ func (s *Server) handleSignup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	acc, u, err := s.Accounts.CreateAccount(r.Context(), roster.Signup{AccountName: f.AccountName, Name: f.Name, Email: f.Email, PasswordHash: hash})
+	acc, u, err := s.Accounts.CreateAccount(r.Context(), roster.Signup{AccountName: f.AccountName, Name: f.Name, Email: f.Email, PasswordHash: hash, Locale: chosenLocale(r)})
 	if roster.ErrorCode(err) == roster.ECONFLICT {
 		view.Problems = map[string]string{"email": "signup.problem_email_taken"}
 		return render(w, r, http.StatusUnprocessableEntity, page.Signup(view))

@@ -91,6 +91,7 @@ func (s *Server) importCatalogue(ctx context.Context, accountID int64) (roster.I
 	cat := roster.NewImportCatalogue(tree, names)
 	a, _ := actorFrom(ctx)
 	cat.NeedGroup = a.Scope() != nil
+	cat.Headers, cat.Locale = importHeaders(), importLocale
 	return cat, nil
 }
 
@@ -150,6 +151,9 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
+	if tag, ok := i18n.Supported(r.PostFormValue("locale")); ok {
+		v.Locale = tag
+	}
 	rows, ignored, err := roster.ParseImportCSV(data, cat)
 	if fe, ok := errors.AsType[*roster.ImportFileError](err); ok {
 		if fe.Key == "csv.error_no_email_column" && len(ignored) > 0 {
@@ -159,6 +163,11 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	}
 	if err != nil {
 		return err
+	}
+	for i := range rows {
+		if rows[i].Locale == "" {
+			rows[i].Locale = v.Locale // the dialog's language for rows without their own
+		}
 	}
 	im, err := st.PrepareImport(ctx, acc.ID, a.User.ID, fileName(hdr.Filename), ignored, rows, s.Now())
 	if err != nil {
@@ -373,10 +382,11 @@ func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) er
 	h.Set("Content-Disposition", `attachment; filename="roster-import-template.csv"`)
 	h.Set("Cache-Control", "no-store")
 	cw := csv.NewWriter(w)
+	l := i18n.From(ctx)
 	cw.WriteAll([][]string{
-		{"email", "name", "groups", "roles"},
-		{"jordan.lee@example.com", "Jordan Lee", csvCell(groups1), csvCell(roles1)},
-		{"sam.rivera@example.com", "Sam Rivera", csvCell(groups2), csvCell(roles2)},
+		{l.T("csv.col_email"), l.T("csv.col_name"), l.T("csv.col_groups"), l.T("csv.col_roles"), l.T("lang.csv_header")},
+		{"jordan.lee@example.com", "Jordan Lee", csvCell(groups1), csvCell(roles1), ""},
+		{"sam.rivera@example.com", "Sam Rivera", csvCell(groups2), csvCell(roles2), ""},
 	})
 	return nil
 }

@@ -253,7 +253,7 @@ func TestImportConfirmProgressReport(t *testing.T) {
 
 	// The template names the account's own groups and roles and uploads as it is.
 	res, tpl := a.get(t, c, "/users/import/template.csv")
-	if res.StatusCode != http.StatusOK || !strings.HasPrefix(tpl, "email,name,groups,roles\n") || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
+	if res.StatusCode != http.StatusOK || !strings.HasPrefix(tpl, "Email,Name,Groups,Roles,Language\n") || !strings.Contains(res.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("template: %d %q", res.StatusCode, tpl)
 	}
 	if recs, err := csv.NewReader(strings.NewReader(tpl)).ReadAll(); err != nil || len(recs) != 3 || !strings.Contains(recs[1][2], " > ") || !strings.Contains(recs[2][3], ";") {

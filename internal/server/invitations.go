@@ -52,7 +52,7 @@ func (s *Server) addUsersView(r *http.Request, tab string) (page.AddUsers, error
 		Shell: shell(a, acc, i18n.T(ctx, "add.title"), "users"), Tab: page.AddByEmail,
 		ValidityDays: acc.Settings.InviteValidityDays, DefaultValidity: acc.Settings.InviteValidityDays,
 		LinkValidity: acc.Settings.LinkValidityHours, MaxUses: acc.Settings.LinkMaxUses, Approval: true,
-		DefaultMaxUses: acc.Settings.LinkMaxUses, Problems: map[string]string{},
+		DefaultMaxUses: acc.Settings.LinkMaxUses, Problems: map[string]string{}, Locale: acc.Settings.DefaultLocale,
 	}
 	if tab == page.AddByLink {
 		v.Tab = page.AddByLink
@@ -148,6 +148,7 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 	if d, err := strconv.Atoi(r.PostFormValue("validity")); err == nil && d >= 1 && d <= 180 {
 		v.ValidityDays = d
 	}
+	formLocale(r, &v)
 	good, check := checkAddresses(v.Emails)
 	v.Check = check
 	switch {
@@ -171,7 +172,7 @@ func (s *Server) handleInviteByEmail(w http.ResponseWriter, r *http.Request) err
 		return renderAddUsers(w, r, http.StatusUnprocessableEntity, v)
 	}
 	results, err := s.Invitations.CreateEmailInvitations(ctx, acc.ID, a.User.ID, roster.EmailInvites{
-		Addresses: good, GroupIDs: v.GroupIDs, RoleIDs: v.RoleIDs, Message: v.Message, ValidityDays: v.ValidityDays,
+		Addresses: good, GroupIDs: v.GroupIDs, RoleIDs: v.RoleIDs, Message: v.Message, ValidityDays: v.ValidityDays, Locale: v.Locale,
 	}, s.Now())
 	if roster.ErrorCode(err) == roster.EINVALID {
 		v.Problems["roles"] = roster.ErrorMessage(err)
@@ -242,6 +243,7 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	if h, err := strconv.Atoi(r.PostFormValue("validity")); err == nil && h >= 1 && h <= 4320 {
 		v.LinkValidity = h
 	}
+	formLocale(r, &v)
 	if v.Label == "" {
 		v.Problems["label"] = "link.problem_label"
 	} else if utf8.RuneCountInString(v.Label) > 100 {
@@ -267,7 +269,7 @@ func (s *Server) handleCreateLink(w http.ResponseWriter, r *http.Request) error 
 	}
 	inv, token, err := s.Invitations.CreateInviteLink(ctx, acc.ID, a.User.ID, roster.LinkInvite{
 		Label: v.Label, GroupIDs: v.GroupIDs, RoleIDs: v.RoleIDs, ValidityHours: v.LinkValidity, MaxUses: v.MaxUses,
-		AllowedDomains: domains, Approval: v.Approval,
+		AllowedDomains: domains, Approval: v.Approval, Locale: v.Locale,
 	}, s.Now())
 	if roster.ErrorCode(err) == roster.EINVALID {
 		v.Problems["roles"] = roster.ErrorMessage(err)

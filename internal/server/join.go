@@ -40,6 +40,9 @@ func (s *Server) linkView(r *http.Request, kind string) (roster.InviteView, stri
 	if err == nil && v.Kind != kind {
 		return roster.InviteView{}, token, errNotFound
 	}
+	if err == nil {
+		withInvitationLocale(r, v.Locale)
+	}
 	return v, token, err
 }
 
@@ -129,14 +132,10 @@ func (s *Server) linkFailure(w http.ResponseWriter, r *http.Request, v roster.In
 	return err
 }
 
-// browserLocale is the invitee's language when their browser says it; ""
-// keeps the one the invitation was made in.
-func browserLocale(r *http.Request) string {
-	if r.Header.Get("Accept-Language") == "" {
-		return ""
-	}
-	return i18n.From(r.Context()).Lang()
-}
+// browserLocale is the invitee's language when they chose one or their
+// browser asks for one Roster offers; "" keeps the one the invitation was
+// made in.
+func browserLocale(r *http.Request) string { return chosenLocale(r) }
 
 // newPasswordProblem is the problem of a new password, as at sign-up.
 func newPasswordProblem(password string) string {

@@ -16,6 +16,7 @@ import (
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/layout"
 	"github.com/roster-hub/roster/web/static"
 )
 
@@ -128,12 +129,17 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// localize picks the language from the browser; loadSession refines it
-// with the person's saved choice.
+// localize picks the language from the picker's cookie or the browser;
+// loadSession refines it with the person's saved choice and the account's
+// default (see locale.go).
 func (s *Server) localize(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		l := i18n.FromRequest(r, "")
-		next.ServeHTTP(w, r.WithContext(i18n.WithLocalizer(r.Context(), l)))
+		l := requestLocalizer(r, "", "")
+		ctx := i18n.WithLocalizer(r.Context(), l)
+		if r.Method == http.MethodGet {
+			ctx = layout.WithReturn(ctx, r.URL.RequestURI()) // where the language picker comes back to
+		}
+		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
@@ -166,7 +172,7 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), keyActor, &actor)
 		ctx = context.WithValue(ctx, keyAccount, &acc)
 		ctx = context.WithValue(ctx, keySessionToken, token)
-		ctx = i18n.WithLocalizer(ctx, i18n.FromRequest(r, actor.User.Locale))
+		ctx = i18n.WithLocalizer(ctx, requestLocalizer(r, actor.User.Locale, acc.Settings.DefaultLocale))
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }

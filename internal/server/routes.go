@@ -22,6 +22,7 @@ func (s *Server) routes() http.Handler {
 	r.Post("/login", s.handle(s.handleLogin))
 	r.Get("/signup", s.handle(s.handleSignupPage))
 	r.Post("/signup", s.handle(s.handleSignup))
+	r.Post("/locale", s.handle(s.handleSetLocale)) // locale.go
 
 	// Invitee pages: opening never consumes a link, only the POSTs do.
 	r.Group(func(r chi.Router) {

@@ -62,6 +62,9 @@ func (f settingsForm) Valid(ctx context.Context) (roster.Settings, map[string]st
 	if out.InvitesPerAdminPerDay, ok = wholeNumber(f.InvitesPerDay, roster.MinInvitesPerDay, roster.MaxInvitesPerDay); !ok {
 		p["invites_per_day"] = "settings.problem_invites_per_day"
 	}
+	if out.DefaultLocale, ok = i18n.Supported(f.DefaultLocale); !ok {
+		p["default_locale"] = "lang.problem"
+	}
 	return out, p
 }
 
@@ -95,6 +98,7 @@ func formFromSettings(st roster.Settings) page.SettingsForm {
 		LinkValidityUnit:   page.UnitHours,
 		LinkMaxUses:        strconv.Itoa(st.LinkMaxUses),
 		InvitesPerDay:      strconv.Itoa(st.InvitesPerAdminPerDay),
+		DefaultLocale:      st.DefaultLocale,
 	}
 	if st.LinkValidityHours%24 == 0 {
 		f.LinkValidity, f.LinkValidityUnit = strconv.Itoa(st.LinkValidityHours/24), page.UnitDays
@@ -152,9 +156,13 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) erro
 		LinkValidityUnit:   r.PostFormValue("link_validity_unit"),
 		LinkMaxUses:        strings.TrimSpace(r.PostFormValue("link_max_uses")),
 		InvitesPerDay:      strings.TrimSpace(r.PostFormValue("invites_per_day")),
+		DefaultLocale:      r.PostFormValue("default_locale"),
 	}
 	if _, sent := r.PostForm["invites_per_day"]; !sent { // a form from before the setting existed
 		f.InvitesPerDay = strconv.Itoa(acc.Settings.InvitesPerAdminPerDay)
+	}
+	if f.DefaultLocale == "" { // a form without the field keeps the language
+		f.DefaultLocale = acc.Settings.DefaultLocale
 	}
 	v.Form = page.SettingsForm(f)
 	next, problems := f.Valid(ctx)
@@ -162,7 +170,6 @@ func (s *Server) handleSaveSettings(w http.ResponseWriter, r *http.Request) erro
 		v.Problems = problems
 		return s.renderSettingsForm(w, r, http.StatusUnprocessableEntity, v)
 	}
-	next.DefaultLocale = acc.Settings.DefaultLocale
 	changed := len(acc.Settings.Changes(next)) > 0
 	if err := s.Settings.UpdateSettings(ctx, acc.ID, a.User.ID, next); err != nil {
 		return err

@@ -1669,6 +1669,11 @@ func settingValue(ctx context.Context, setting string, v any) string {
 			return i18n.T(ctx, "audit.days", n)
 		}
 		return i18n.N(ctx, n)
+	case string:
+		if setting == roster.SettingDefaultLocale {
+			return i18n.LocaleName(x)
+		}
+		return x
 	case nil:
 		return "—"
 	}
@@ -1723,6 +1728,8 @@ func AuditSentence(ctx context.Context, v AuditView, e roster.AuditEvent) []Sent
 		return fill(ctx, key, actor, invitationPart(ctx, e))
 	case "signed_in", "signed_out_everywhere", "account_created":
 		return fill(ctx, "audit.s."+e.Action, actor)
+	case roster.AuditLocaleChanged:
+		return fill(ctx, "audit.s.locale_changed", actor, em(i18n.LocaleName(e.DetailString("new"))))
 	case "deactivated", "reactivated", "removed_person":
 		return fill(ctx, "audit.s."+e.Action, actor, targetPart(ctx, e))
 	case "demo_seeded":

@@ -1,0 +1,82 @@
+package i18n
+
+func init() {
+	register("fr", map[string]string{
+		"email.brand":           "Roster",
+		"email.button_fallback": "Si le bouton ne fonctionne pas, copiez et collez ce lien dans votre navigateur :",
+		"email.wrote":           "%s a écrit :",
+
+		"email.invitation.subject": "%s vous invite à rejoindre %s sur Roster",
+		"email.invitation.heading": "Rejoignez %s sur Roster",
+		"email.invitation.intro":   "%s (%s) vous invite à rejoindre %s sur Roster.",
+		"email.invitation.groups":  "Vous rejoindrez ces groupes :",
+		"email.invitation.roles":   "Vous aurez ces rôles :",
+		"email.invitation.expires": "Cette invitation expire le %s.",
+		"email.invitation.button":  "Accepter l'invitation",
+		"email.invitation.footer":  "Vous recevez cet e-mail parce que %s (%s) vous invite à rejoindre %s sur Roster. Si vous ne l'attendiez pas, vous pouvez l'ignorer.",
+		"email.reminder.heading":   "Votre invitation à rejoindre %s expire bientôt",
+
+		"email.accepted.subject":      "%s a accepté votre invitation à rejoindre %s",
+		"email.accepted.subject_link": "%s a rejoint %s via votre lien d'invitation",
+		"email.accepted.heading":      "%s a rejoint %s",
+		"email.accepted.intro":        "%s (%s) a accepté votre invitation et fait désormais partie du compte %s.",
+		"email.accepted.intro_link":   "%s (%s) a rejoint %s via votre lien d'invitation « %s ».",
+		"email.accepted.next":         "Vous pouvez vérifier ses groupes et ses rôles dans l'onglet Personnes.",
+		"email.accepted.button":       "Voir les personnes",
+		"email.accepted.footer":       "Vous recevez cet e-mail parce que vous avez invité %s à rejoindre %s sur Roster.",
+		"email.accepted.footer_link":  "Vous recevez cet e-mail parce que vous avez créé un lien d'invitation pour %s sur Roster.",
+
+		"email.join_request.subject":         "%s attend une approbation pour rejoindre %s",
+		"email.join_request.heading":         "Nouvelle demande d'adhésion à %s",
+		"email.join_request.intro":           "%s (%s) a utilisé le lien d'invitation « %s » et attend une approbation pour rejoindre %s.",
+		"email.join_request.intro_unlabeled": "%s (%s) a utilisé un lien d'invitation et attend une approbation pour rejoindre %s.",
+		"email.join_request.next":            "Examinez la demande pour l'approuver ou la refuser. Vous pouvez ajuster ses groupes et ses rôles au moment de l'approuver.",
+		"email.join_request.button":          "Examiner la demande",
+		"email.join_request.footer":          "Vous recevez cet e-mail parce que vous pouvez approuver les demandes d'adhésion à %s sur Roster.",
+
+		"email.confirm.subject":     "%s : votre code pour rejoindre %s",
+		"email.confirm.heading":     "Confirmez votre adresse e-mail",
+		"email.confirm.intro":       "Pour finaliser votre adhésion à %s sur Roster, saisissez ce code :",
+		"email.confirm.or_link":     "Ou confirmez en un clic :",
+		"email.confirm.button":      "Confirmer l'adresse e-mail",
+		"email.confirm.expires":     "Le code et le lien fonctionnent jusqu'au %s.",
+		"email.confirm.never_share": "Ne communiquez ce code à personne : il permet à quiconque le détient de rejoindre le compte à votre place.",
+		"email.confirm.footer":      "Vous recevez cet e-mail parce que quelqu'un a utilisé cette adresse pour rejoindre %s sur Roster. Si ce n'était pas vous, vous pouvez ignorer cet e-mail en toute sécurité.",
+
+		"email.decision.approved.subject": "Bienvenue chez %s : votre demande d'adhésion a été approuvée",
+		"email.decision.approved.heading": "Bienvenue chez %s",
+		"email.decision.approved.intro":   "Votre demande pour rejoindre %s sur Roster a été approuvée.",
+		"email.decision.approved.groups":  "Vos groupes :",
+		"email.decision.approved.roles":   "Vos rôles :",
+		"email.decision.approved.button":  "Se connecter à Roster",
+		"email.decision.denied.subject":   "Votre demande pour rejoindre %s n'a pas été approuvée",
+		"email.decision.denied.heading":   "Votre demande n'a pas été approuvée",
+		"email.decision.denied.intro":     "Un administrateur du compte %s a refusé votre demande d'adhésion sur Roster.",
+		"email.decision.denied.next":      "Si vous pensez qu'il s'agit d'une erreur, contactez la personne qui vous a transmis le lien d'invitation.",
+		"email.decision.footer":           "Vous recevez cet e-mail parce que vous avez demandé à rejoindre %s sur Roster.",
+
+		"email.new_invitation.subject":         "%s demande une nouvelle invitation pour rejoindre %s",
+		"email.new_invitation.subject_unknown": "Quelqu'un demande une nouvelle invitation pour rejoindre %s",
+		"email.new_invitation.heading":         "Une nouvelle invitation a été demandée",
+		"email.new_invitation.expired":         "%s a ouvert une invitation à rejoindre %s qui a expiré, et en demande une nouvelle.",
+		"email.new_invitation.expired_unknown": "Quelqu'un a ouvert une invitation à rejoindre %s qui a expiré, et en demande une nouvelle.",
+		"email.new_invitation.revoked":         "%s a ouvert une invitation à rejoindre %s qui a été révoquée, et en demande une nouvelle.",
+		"email.new_invitation.revoked_unknown": "Quelqu'un a ouvert une invitation à rejoindre %s qui a été révoquée, et en demande une nouvelle.",
+		"email.new_invitation.used_up":         "%s a ouvert un lien d'invitation pour rejoindre %s qui a atteint son nombre maximal d'utilisations, et demande une nouvelle invitation.",
+		"email.new_invitation.used_up_unknown": "Quelqu'un a ouvert un lien d'invitation pour rejoindre %s qui a atteint son nombre maximal d'utilisations, et demande une nouvelle invitation.",
+		"email.new_invitation.other":           "%s a ouvert une invitation à rejoindre %s qui ne fonctionne plus, et en demande une nouvelle.",
+		"email.new_invitation.other_unknown":   "Quelqu'un a ouvert une invitation à rejoindre %s qui ne fonctionne plus, et en demande une nouvelle.",
+		"email.new_invitation.next":            "Si cette personne doit avoir accès au compte, vous pouvez lui envoyer une nouvelle invitation depuis l'onglet Invitations.",
+		"email.new_invitation.button":          "Ouvrir les invitations",
+		"email.new_invitation.footer":          "Vous recevez cet e-mail parce que quelqu'un vous a demandé, en tant qu'auteur de l'invitation, une nouvelle invitation pour rejoindre %s sur Roster.",
+	}, map[string][2]string{
+		"email.reminder.subject": {
+			"Rappel : votre invitation à rejoindre %[2]s expire dans %[1]d jour",
+			"Rappel : votre invitation à rejoindre %[2]s expire dans %[1]d jours",
+		},
+		"email.reminder.intro": {
+			"%[2]s (%[3]s) vous invite à rejoindre %[4]s sur Roster. L'invitation expire dans %[1]d jour, le %[5]s.",
+			"%[2]s (%[3]s) vous invite à rejoindre %[4]s sur Roster. L'invitation expire dans %[1]d jours, le %[5]s.",
+		},
+	})
+}
