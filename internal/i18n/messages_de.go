@@ -3,6 +3,8 @@ package i18n
 // German catalogue of messages_en.go.
 func init() {
 	register("de", map[string]string{
+		"error.unavailable":       "Roster ist vorübergehend nicht verfügbar",
+		"error.unavailable_text":  "Roster kann seine Datenbank gerade nicht erreichen. Versuchen Sie es in einer Minute erneut. Falls Sie etwas gespeichert haben, prüfen Sie vor dem erneuten Senden, ob es gespeichert wurde.",
 		"nav.skip":                "Zum Inhalt springen",
 		"nav.label":               "Hauptnavigation",
 		"nav.users":               "Benutzer",

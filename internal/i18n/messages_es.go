@@ -3,6 +3,8 @@ package i18n
 // Spanish (es-ES and es-MX) translation of messages_en.go.
 func init() {
 	register("es", map[string]string{
+		"error.unavailable":       "Roster no está disponible en este momento",
+		"error.unavailable_text":  "Roster no puede conectarse a su base de datos en este momento. Vuelve a intentarlo en un minuto; si estabas guardando algo, comprueba si se guardó antes de enviarlo otra vez.",
 		"nav.skip":                "Ir al contenido",
 		"nav.label":               "Principal",
 		"nav.users":               "Usuarios",

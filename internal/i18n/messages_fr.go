@@ -2,6 +2,8 @@ package i18n
 
 func init() {
 	register("fr", map[string]string{
+		"error.unavailable":       "Roster est momentanément indisponible",
+		"error.unavailable_text":  "Roster ne parvient pas à joindre sa base de données pour l’instant. Réessayez dans une minute ; si vous enregistriez quelque chose, vérifiez s’il a été enregistré avant de l’envoyer de nouveau.",
 		"nav.skip":                "Aller au contenu",
 		"nav.label":               "Menu principal",
 		"nav.users":               "Utilisateurs",

@@ -2,6 +2,8 @@ package i18n
 
 func init() {
 	register("it", map[string]string{
+		"error.unavailable":       "Roster è temporaneamente non disponibile",
+		"error.unavailable_text":  "Roster non riesce a raggiungere il database in questo momento. Riprova tra un minuto; se stavi salvando qualcosa, controlla se è stato salvato prima di inviarlo di nuovo.",
 		"nav.skip":                "Vai al contenuto",
 		"nav.label":               "Principale",
 		"nav.users":               "Utenti",
