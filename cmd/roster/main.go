@@ -57,7 +57,8 @@ Settings (environment):
                    X-Forwarded-For: cookies are Secure on requests it says
                    came over https, and throttles count its client address
   METRICS_ADDR     Private listener for Prometheus metrics at /metrics
-                   (default 127.0.0.1:9464; empty or "off" disables)
+                   (default 127.0.0.1:9464, skipped with a warning when taken;
+                   empty or "off" disables)
   SESSION_IDLE     Sign out after this long unused (default 12h)
   SESSION_MAX      Sign out this long after sign-in at the latest (default 168h)
   PASSWORD_COST    bcrypt cost of new password hashes (default 12)
@@ -400,15 +401,21 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	metricsAddr, ok := lookupEnv(getenv, "METRICS_ADDR", "127.0.0.1:9464")
 	if ok && metricsAddr != "" {
 		mln, err := net.Listen("tcp", metricsAddr)
-		if err != nil {
+		switch {
+		case err != nil && getenv("METRICS_ADDR") != "":
 			return fmt.Errorf("METRICS_ADDR: %w", err)
+		case err != nil:
+			// The default port is taken (another roster on this host):
+			// serve without metrics rather than not at all.
+			logger.Warn("metrics not served: set METRICS_ADDR to a free address", "addr", metricsAddr, "err", err)
+		default:
+			mux := http.NewServeMux()
+			mux.Handle("GET /metrics", srv.MetricsHandler())
+			ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+			go ms.Serve(mln)
+			defer ms.Close()
+			logger.Info("metrics", "addr", mln.Addr().String())
 		}
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", srv.MetricsHandler())
-		ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-		go ms.Serve(mln)
-		defer ms.Close()
-		logger.Info("metrics", "addr", mln.Addr().String())
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
@@ -417,10 +424,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	hs := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	if devMode {
 		fmt.Fprintf(stdout, "\nRoster is running at %s\n", baseURL)
-		fmt.Fprintf(stdout, "  Demo administrator: %s / %s\n", postgres.DemoAdminEmail, postgres.DemoAdminPassword)
-		fmt.Fprintf(stdout, "  Demo member:        %s / %s\n", postgres.DemoMemberEmail, postgres.DemoMemberPassword)
+		fmt.Fprintf(stdout, "  Demo administrator:  %s / %s\n", postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+		fmt.Fprintf(stdout, "  Group administrator: %s / %s (Finance only)\n", postgres.DemoGroupAdminEmail, postgres.DemoMemberPassword)
+		fmt.Fprintf(stdout, "  Demo member:         %s / %s\n", postgres.DemoMemberEmail, postgres.DemoMemberPassword)
 		if outbox != nil {
-			fmt.Fprintf(stdout, "  Emails sent:        %s/dev/mail\n", baseURL)
+			fmt.Fprintf(stdout, "  Emails sent:         %s/dev/mail\n", baseURL)
 		}
 		fmt.Fprintf(stdout, "Press Ctrl-C to stop.\n\n")
 	} else {

@@ -390,6 +390,8 @@ func TestAuditSentences(t *testing.T) {
 		"group_deleted":         "Alex Morgan deleted the group Old team",
 		"settings_changed":      "Alex Morgan changed the settings: email invitation validity 90 days → 30 days; reminder emails on → off; invite link validity 30 days → 36 hours; default language English (United States) → Français (France)",
 		"locale_changed":        "Nina Petrova changed their language to Deutsch (Deutschland)",
+		"bulk_started":          "Alex Morgan started a change to every person of a view (1,925 people)",
+		"bulk_finished":         "Alex Morgan's change to every person of a view went through 1,925 people",
 		"something_new":         "Alex Morgan: something_new",
 	}
 	events := map[string]roster.AuditEvent{
@@ -428,6 +430,8 @@ func TestAuditSentences(t *testing.T) {
 			map[string]any{"setting": "default_locale", "old": "en-US", "new": "fr-FR"},
 		}}},
 		"locale_changed": {Actor: nina, Target: nina, Detail: map[string]any{"old": "", "new": "de-DE"}},
+		"bulk_started":   {Actor: alex, Detail: map[string]any{"job_id": 3.0, "action": "add_group", "people": 1925.0}},
+		"bulk_finished":  {Actor: alex, Detail: map[string]any{"job_id": 3.0, "people": 1925.0, "changed": 1924.0, "refused": 1.0}},
 		"something_new":  {Actor: alex},
 	}
 	for _, g := range roster.AuditActionGroups {

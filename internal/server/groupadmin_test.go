@@ -137,7 +137,7 @@ func scopeCases(f scopeFixture) map[string][]scopeCase {
 	person := func(n int64) string { return "/users/" + id(n) }
 	return map[string][]scopeCase{
 		"GET /": nil, "GET /login": nil, "POST /login": nil, "GET /signup": nil, "POST /signup": nil, "GET /healthz": nil,
-		"GET /static/*": nil, "GET /dev/mail": nil, "GET /readyz": nil, "POST /logout": nil, "POST /logout/everywhere": nil, "GET /account": nil,
+		"GET /static/*": nil, "GET /dev/mail": nil, "GET /readyz": nil, "POST /locale": nil, "POST /logout": nil, "POST /logout/everywhere": nil, "GET /account": nil,
 		// Invitee pages take tokens, not ids.
 		"GET /invite/{token}": nil, "POST /invite/{token}": nil, "POST /invite/{token}/ask": nil,
 		"GET /join/{token}": nil, "POST /join/{token}": nil, "POST /join/{token}/confirm": nil, "POST /join/{token}/ask": nil,

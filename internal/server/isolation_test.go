@@ -129,6 +129,7 @@ func isolationRows() []routeRow {
 
 		// The caller's own session and page.
 		{Method: "POST", Pattern: "/logout", Public: "ends the caller's own session; takes no id"},
+		{Method: "POST", Pattern: "/locale", Public: "saves the caller's own language; takes no id"},
 		{Method: "POST", Pattern: "/logout/everywhere", Public: "ends the caller's own sessions; takes no id"},
 		{Method: "GET", Pattern: "/account", Reqs: reqs(get("/account", ok))},
 

@@ -247,12 +247,10 @@ func niceStep(peak int64) int64 {
 
 // linkValidityText reads a link validity in hours as people say it.
 func linkValidityText(ctx context.Context, hours int) string {
-	switch {
-	case hours < 24:
-		return i18n.T(ctx, "link.hours", hours)
-	default:
-		return i18n.T(ctx, "add.days", hours/24)
+	if hours%24 != 0 {
+		return i18n.T(ctx, "audit.hours", hours)
 	}
+	return i18n.T(ctx, "audit.days", hours/24)
 }
 
 // rowName names an Invitations row for screen readers.
