@@ -133,6 +133,16 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 	group := id(`SELECT id FROM groups WHERE name = 'Payables'`)
 	adminC := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
 	memberC := a.signIn(t, postgres.DemoMemberEmail, postgres.DemoMemberPassword)
+	groupAdminC := a.signIn(t, postgres.DemoGroupAdminEmail, postgres.DemoMemberPassword)
+	// Someone of Finance who also belongs to Legal (read only to Finance's
+	// administrator), and whole-view jobs running and done.
+	straddler := id(`SELECT u.id FROM users u JOIN memberships m ON m.account_id = u.account_id AND m.user_id = u.id
+		WHERE u.account_id = $1 AND m.group_id = $2 AND u.admin_grants = 0 LIMIT 1`, acc, group)
+	a.Pool.Exec(ctx, `INSERT INTO memberships (account_id, user_id, group_id) SELECT $1, $2, id FROM groups WHERE account_id = $1 AND name = 'Legal'`, acc, straddler)
+	bulkRunning := id(`INSERT INTO bulk_jobs (account_id, actor_id, action, group_id, view, status, total, done, changed)
+		VALUES ($1, $2, 'add_group', $3, 'status=active', 'running', 1925, 500, 480) RETURNING id`, acc, adminID, group)
+	bulkDone := id(`INSERT INTO bulk_jobs (account_id, actor_id, action, group_id, view, status, total, done, changed, refused, finished_at)
+		VALUES ($1, $2, 'deactivate', NULL, 'status=active', 'done', 1925, 1925, 1924, 1, now()) RETURNING id`, acc, adminID)
 	importBody := func() string {
 		_, body := a.upload(t, adminC, "team.csv", []byte("email,name,groups,roles\nnew.one@walk.example,New One,Finance > Payables,Approver\nbad@,,Nowhere,Wizard\n"+postgres.DemoAdminEmail+",,,\n"))
 		return body
@@ -173,6 +183,13 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 		{name: "audit settings", path: "/audit?action=settings_changed", as: "admin"},
 		{name: "settings", path: "/settings", as: "admin"},
 		{name: "settings problems", path: "/settings", as: "admin", form: url.Values{"invite_validity_days": {"0"}, "expiring_soon_days": {"99"}, "link_validity": {"x"}, "link_validity_unit": {"days"}, "link_max_uses": {"0"}}, status: http.StatusUnprocessableEntity},
+		{name: "whole-view job running", path: fmt.Sprintf("/users/bulk/%d", bulkRunning), as: "admin"},
+		{name: "whole-view job done", path: fmt.Sprintf("/users/bulk/%d", bulkDone), as: "admin"},
+		{name: "group administrator's hub", path: "/users", as: "groupadmin"},
+		{name: "group administrator's invitations", path: "/users?tab=invitations", as: "groupadmin"},
+		{name: "group administrator's person", path: fmt.Sprintf("/users/%d", straddler), as: "groupadmin"},
+		{name: "group administrator's groups", path: "/groups", as: "groupadmin"},
+		{name: "group administrator's invite without a group", path: "/users/invite", as: "groupadmin", form: url.Values{"emails": {"x@walk.example"}}, status: http.StatusUnprocessableEntity},
 		{name: "my account (admin)", path: "/account", as: "admin"},
 		{name: "my account (member)", path: "/account", as: "member"},
 		{name: "forbidden", path: "/users", as: "member", status: http.StatusForbidden},
@@ -198,7 +215,7 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 
 	for _, lang := range []string{"fr-FR", "es-ES", "it-IT", "de-DE"} {
 		base := lang[:2]
-		a.Pool.Exec(ctx, `UPDATE users SET locale = $1 WHERE email = ANY($2)`, lang, []string{postgres.DemoAdminEmail, postgres.DemoMemberEmail})
+		a.Pool.Exec(ctx, `UPDATE users SET locale = $1 WHERE email = ANY($2)`, lang, []string{postgres.DemoAdminEmail, postgres.DemoMemberEmail, postgres.DemoGroupAdminEmail})
 		signedOut := a.client(t)
 		perLanguage := []pageCase{
 			{name: "join code", path: "/join/" + linkToken, form: url.Values{"email": {"joiner." + base + "@walk.example"}, "name": {"Joiner"}, "password": {"a-long-enough-passphrase"}}},
@@ -212,6 +229,8 @@ func TestNoEnglishOnAnyPage(t *testing.T) {
 				c = adminC
 			case "member":
 				c = memberC
+			case "groupadmin":
+				c = groupAdminC
 			}
 			var (
 				res  *http.Response
