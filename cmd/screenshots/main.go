@@ -56,8 +56,8 @@ func run(base, out string) error {
 		{name: "group-admin.png", path: "/users", width: 1440, height: 1000, as: "finance.lead@acme.example"},
 		{name: "bulk-all.png", path: "/users?status=active", width: 1440, height: 1000, prepare: []chromedp.Action[chromedp.Void]{
 			chromedp.Click(chromedp.CSS("#people-table tbody input[type=checkbox]")),
-			chromedp.SetValue(chromedp.CSS("#bulk-action"), "add_group"),
-			chromedp.SetValue(chromedp.CSS("#bulk-group"), "2"),
+			// Reactivating active people changes nothing: the demo stays as it is.
+			chromedp.SetValue(chromedp.CSS("#bulk-action"), "reactivate"),
 			chromedp.Click(chromedp.CSS("#bulk-people input[name=all]")),
 			chromedp.Click(chromedp.CSS("#bulk-people button[type=submit]")),
 			chromedp.WaitVisible(chromedp.CSS("#bulk-progress")),
