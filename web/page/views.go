@@ -13,6 +13,7 @@ import (
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/component"
 	"github.com/roster-hub/roster/web/layout"
 )
 
@@ -343,4 +344,67 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// rowText is what the People rows say about roles and groups, worked out
+// once per page: fifty rows name the same few roles and groups over and
+// over, and each name is a catalogue lookup, a path walk and a join.
+type rowText struct {
+	ctx   context.Context
+	h     Hub
+	roles map[int64]roleText
+	chips map[[2]int64]string // role, group -> "Finance in Sales › EMEA"
+	paths map[int64][]string  // group -> its path's names
+	keys  map[string]string   // message key -> text
+}
+
+type roleText struct {
+	name  string
+	admin bool
+}
+
+func newRowText(ctx context.Context, h Hub) *rowText {
+	t := &rowText{ctx: ctx, h: h, roles: make(map[int64]roleText, len(h.Roles)), chips: map[[2]int64]string{},
+		paths: map[int64][]string{}, keys: map[string]string{}}
+	for _, r := range h.Roles {
+		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
+	}
+	return t
+}
+
+// role names a role of the catalogue.
+func (t *rowText) role(id int64) (roleText, bool) {
+	r, ok := t.roles[id]
+	return r, ok
+}
+
+// chip is a role chip's label: the role and the group it is held in.
+func (t *rowText) chip(roleID, groupID int64) string {
+	k := [2]int64{roleID, groupID}
+	if s, ok := t.chips[k]; ok {
+		return s
+	}
+	s := i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
+	t.chips[k] = s
+	return s
+}
+
+// path names a group's path from the top.
+func (t *rowText) path(groupID int64) []string {
+	if p, ok := t.paths[groupID]; ok {
+		return p
+	}
+	p := t.h.Tree.PathNames(groupID)
+	t.paths[groupID] = p
+	return p
+}
+
+// text is a message without arguments.
+func (t *rowText) text(key string) string {
+	if s, ok := t.keys[key]; ok {
+		return s
+	}
+	s := i18n.T(t.ctx, key)
+	t.keys[key] = s
+	return s
 }
