@@ -132,6 +132,8 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		// and their queued emails, so the next server does not spend the
 		// run working through them
 		pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'email' AND args->>'to' LIKE 'new.hire.%@newhire.example'`)
+		// and the import dry runs (their rows go with them)
+		pool.Exec(ctx, `DELETE FROM csv_imports WHERE account_id = $1 AND file_name LIKE $2`, fx.AccountID, ImportFilePrefix+"%")
 	}
 	cleanup()
 	defer cleanup()
@@ -149,7 +151,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		return nil, err
 	}
 	fx.ExportBuilt = routeExists(ctx, client, "/users/export.csv")
-	fx.ImportBuilt = false // the import dry run's route is probed with the export's: both come with CSV
+	fx.ImportBuilt = routeExists(ctx, client, "/users/import")
 	runID := strconv.FormatInt(time.Now().UnixNano()%1e9, 36)
 	scen := Scenarios(fx, runID)
 	time.Sleep(2 * time.Second) // the sweep the server runs at start
@@ -164,7 +166,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 			return nil, fmt.Errorf("trace %s: %w", s.Name, err)
 		}
 		reps := o.Reps
-		if s.Group == "export" {
+		if s.Group == "export" || s.Group == "import" {
 			reps = 1
 		}
 		f, err := Explain(ctx, pool, stmts, reps, o.Plans)
@@ -232,6 +234,8 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 			st, err = Run(ctx, client, srv, s, 1, 1, 5, 0)
 		case s.Group == "export":
 			st, err = Run(ctx, client, srv, s, 1, 0, 3, 0) // seconds each: three, memory sampled throughout
+		case s.Group == "import":
+			st, err = Run(ctx, client, srv, s, 1, 0, 3, 0)
 		default:
 			st, err = Run(ctx, client, srv, s, o.Concurrency, min(10, o.MinRequests), o.MinRequests, o.Duration)
 		}
