@@ -4,11 +4,13 @@ package page
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roster-hub/roster/internal/i18n"
@@ -356,6 +358,9 @@ type rowText struct {
 	chips map[[2]int64]string // role, group -> "Finance in Sales › EMEA"
 	paths map[int64][]string  // group -> its path's names
 	keys  map[string]string   // message key -> text
+	// chipParts is "chip.in_group" cut around its two arguments (role,
+	// group), when each appears once in that order; else nil.
+	chipParts []string
 }
 
 type roleText struct {
@@ -368,6 +373,14 @@ func newRowText(ctx context.Context, h Hub) *rowText {
 		paths: map[int64][]string{}, keys: map[string]string{}}
 	for _, r := range h.Roles {
 		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
+	}
+	// The chip label is the same message with different names in it: it
+	// is formatted once with markers, then filled in by concatenation.
+	tmpl := i18n.T(ctx, "chip.in_group", "\x00", "\x01")
+	if a, rest, ok := strings.Cut(tmpl, "\x00"); ok {
+		if b, c, ok := strings.Cut(rest, "\x01"); ok && !strings.ContainsAny(a+b+c, "\x00\x01") {
+			t.chipParts = []string{a, b, c}
+		}
 	}
 	return t
 }
@@ -384,7 +397,12 @@ func (t *rowText) chip(roleID, groupID int64) string {
 	if s, ok := t.chips[k]; ok {
 		return s
 	}
-	s := i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
+	var s string
+	if p := t.chipParts; p != nil {
+		s = p[0] + t.roles[roleID].name + p[1] + strings.Join(t.path(groupID), " › ") + p[2]
+	} else {
+		s = i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
+	}
 	t.chips[k] = s
 	return s
 }
@@ -407,4 +425,36 @@ func (t *rowText) text(key string) string {
 	s := i18n.T(t.ctx, key)
 	t.keys[key] = s
 	return s
+}
+
+// groupOptions caches the <option>s of every group of a tree (the bulk
+// bar's group picker, 500 of them in a large account, in every People
+// results fragment). Trees are shared and never changed once built (see
+// GroupStore.GroupTree), so a tree's options are made once.
+var groupOptions struct {
+	sync.Mutex
+	html map[*roster.GroupTree]string
+}
+
+// groupOptionsHTML is the <option> of each group of t, in tree order,
+// none selected.
+func groupOptionsHTML(t *roster.GroupTree) string {
+	groupOptions.Lock()
+	defer groupOptions.Unlock()
+	if s, ok := groupOptions.html[t]; ok {
+		return s
+	}
+	var b strings.Builder
+	for _, g := range t.Groups {
+		b.WriteString(`<option value="`)
+		b.WriteString(id(g.ID))
+		b.WriteString(`">`)
+		b.WriteString(html.EscapeString(groupOption(g)))
+		b.WriteString("</option>")
+	}
+	if groupOptions.html == nil || len(groupOptions.html) >= 64 {
+		groupOptions.html = map[*roster.GroupTree]string{}
+	}
+	groupOptions.html[t] = b.String()
+	return b.String()
 }
