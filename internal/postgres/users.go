@@ -116,6 +116,17 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	WHERE %s
 	ORDER BY %s
 	LIMIT %d`, pageColumns, col, w.sql(), order, limit+1)
+	if f.GroupID != 0 || f.Scope != nil {
+		// A subtree's people are found by id and sorted by key: sort the
+		// ids and keys (from users_name_by_id_idx for the name, without
+		// reading each person's row), then read the page's rows only.
+		plainSQL = fmt.Sprintf(`WITH p AS (SELECT u.id, %s AS sort_key FROM users u WHERE %s ORDER BY %s LIMIT %d)
+		SELECT %s, p.sort_key::text
+		FROM p
+		JOIN users u ON u.account_id = $1 AND u.id = p.id
+		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+		ORDER BY p.sort_key %s, p.id %s`, col, w.sql(), order, limit+1, pageColumns, dir, dir)
+	}
 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var keys []string
@@ -282,6 +293,17 @@ func (s *UserStore) countUsers(ctx context.Context, tx pgx.Tx, accountID int64, 
 	}
 	countSQL := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s`, filterSQL, s.countLimit()+1)
 	countArgs := filterArgs
+	if only := (roster.UserFilter{GroupID: f.GroupID, ExcludeSubgroups: f.ExcludeSubgroups}); f.GroupID != 0 && filterOnly(f, only) {
+		// A group alone: its members, read from the membership index
+		// (every membership's person is in the account), without looking
+		// each person up.
+		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT m.user_id FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+		WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint] LIMIT %d) s`, s.countLimit()+1)
+		if f.ExcludeSubgroups {
+			countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.account_id = $1 AND m.group_id = $2 LIMIT %d) s`, s.countLimit()+1)
+		}
+		countArgs = []any{accountID, f.GroupID}
+	}
 	if only := (roster.UserFilter{RoleIDs: f.RoleIDs}); len(f.RoleIDs) > 0 && filterOnly(f, only) {
 		// Roles alone: the people holding them, read from the role
 		// index (every assignment's person is in the account), without
