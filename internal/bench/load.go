@@ -62,7 +62,11 @@ func (c *Client) Do(ctx context.Context, s *Scenario, i int) (int, int, error) {
 	}
 	req.Header.Set("Cookie", c.cookie)
 	if s.Body != nil {
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		ct := s.ContentType
+		if ct == "" {
+			ct = "application/x-www-form-urlencoded"
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	if s.Target != "" {
 		req.Header.Set("HX-Request", "true")

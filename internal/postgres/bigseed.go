@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"math"
 	mrand "math/rand/v2"
-	"os"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,8 +66,10 @@ type BigSeedResult struct {
 // for them, and the account counters are set from a full recount before
 // commit, so every counter ends up exactly what the triggers would keep.
 // When a table receives more rows than it holds, its secondary indexes are
-// dropped and rebuilt after the load (the same definitions, in the same
-// transaction), which is several times faster than maintaining them.
+// dropped and rebuilt after the load commits (the same definitions, built
+// in parallel sessions), which is several times faster than maintaining
+// them; the counters are set after the indexes, so an interrupted seed
+// leaves counters of zero (the bench harness then seeds again).
 func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult, error) {
 	start := time.Now()
 	res := BigSeedResult{Rows: map[string]int{}}
@@ -92,6 +96,7 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 			return res, err
 		}
 	}
+	var rebuild []string // index definitions dropped for the load
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(727276)`); err != nil {
 			return err
@@ -140,8 +145,7 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 		for _, p := range plans {
 			total += p.users
 		}
-		rebuild, err := dropIndexesForLoad(ctx, tx, total)
-		if err != nil {
+		if rebuild, err = dropIndexesForLoad(ctx, tx, total); err != nil {
 			return err
 		}
 		for _, b := range loads {
@@ -149,35 +153,114 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 				return err
 			}
 		}
-		if err := rebuildIndexes(ctx, tx, rebuild, s.Progress); err != nil {
-			return err
+		if len(rebuild) > 0 {
+			return nil // the indexes and counters follow, in parallel sessions
 		}
-		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
-			return err
-		}
-		s.Progress("counters", 0, 1)
-		for _, id := range res.AccountIDs {
-			if err := RecountCounters(ctx, tx, id); err != nil {
-				return err
-			}
-		}
-		s.Progress("counters", 1, 1)
-		return nil
+		return recountAll(ctx, tx, res.AccountIDs, s.Progress)
 	})
 	if err != nil {
 		return res, err
 	}
-	// Fresh statistics and visibility maps: plans and index-only scans as
-	// they will be in a long-running database.
-	s.Progress("analyze", 0, 1)
-	for _, t := range []string{"users", "memberships", "role_assignments", "invitations", "groups", "join_requests", "audit_events", "account_counters"} {
-		if _, err := conn.Exec(ctx, "VACUUM (ANALYZE) "+t); err != nil {
+	if len(rebuild) > 0 {
+		// The indexes dropped for the load are built in parallel sessions
+		// (one transaction cannot build two at once; the trigram index alone
+		// is a third of the seed), then the counters are set. Until they
+		// are, the accounts' counters read zero, which is how the bench
+		// harness knows an interrupted seed from a finished one.
+		if err := rebuildIndexes(ctx, pool, rebuild, s.Progress); err != nil {
 			return res, err
 		}
+		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs, s.Progress) }); err != nil {
+			return res, err
+		}
+	}
+	// Fresh statistics and visibility maps: plans and index-only scans as
+	// they will be in a long-running database. Two sessions share the tables.
+	s.Progress("analyze", 0, 1)
+	if err := inParallel(ctx, pool, []string{"users", "memberships", "role_assignments", "invitations", "audit_events", "groups", "join_requests", "account_counters"},
+		func(t string) string { return "VACUUM (ANALYZE) " + t }, nil); err != nil {
+		return res, err
 	}
 	s.Progress("analyze", 1, 1)
 	res.Duration = time.Since(start)
 	return res, nil
+}
+
+// recountAll sets the counters of the accounts from a full recount.
+func recountAll(ctx context.Context, tx pgx.Tx, accountIDs []int64, progress func(string, int, int)) error {
+	if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
+		return err
+	}
+	progress("counters", 0, 1)
+	for _, id := range accountIDs {
+		if err := RecountCounters(ctx, tx, id); err != nil {
+			return err
+		}
+	}
+	progress("counters", 1, 1)
+	return nil
+}
+
+// seedSessions is how many sessions build indexes and vacuum at once.
+func seedSessions() int { return max(2, min(runtime.NumCPU(), 4)) }
+
+// inParallel runs one statement per item over seedSessions() connections of
+// the pool, in the items' order, and reports each one done.
+func inParallel(ctx context.Context, pool *pgxpool.Pool, items []string, stmt func(string) string, done func(i int)) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan int)
+	errs := make(chan error, seedSessions())
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for range seedSessions() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c, err := pool.Acquire(ctx)
+			if err != nil {
+				errs <- err
+				cancel()
+				return
+			}
+			defer c.Release()
+			for _, set := range []string{"SET maintenance_work_mem = '512MB'", "SET statement_timeout = 0"} {
+				if _, err := c.Exec(ctx, set); err != nil {
+					errs <- err
+					cancel()
+					return
+				}
+			}
+			for i := range next {
+				if _, err := c.Exec(ctx, stmt(items[i])); err != nil {
+					errs <- fmt.Errorf("%s: %w", stmt(items[i]), err)
+					cancel()
+					return
+				}
+				if done != nil {
+					mu.Lock()
+					done(i)
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+feed:
+	for i := range items {
+		select {
+		case next <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return err
+	default:
+		return ctx.Err()
+	}
 }
 
 // RecountCounters sets every counter the dashboard reads for the account
@@ -225,21 +308,28 @@ func dropIndexesForLoad(ctx context.Context, tx pgx.Tx, people int) ([]string, e
 	return defs, nil
 }
 
-func rebuildIndexes(ctx context.Context, tx pgx.Tx, defs []string, progress func(string, int, int)) error {
-	var timings []string
-	for i, d := range defs {
-		progress("indexes", i, len(defs))
-		t := time.Now()
-		if _, err := tx.Exec(ctx, d); err != nil {
-			return fmt.Errorf("rebuild index: %w", err)
+// rebuildIndexes builds the indexes dropped for the load in parallel
+// sessions, the largest first (the trigram index, then the tables by size).
+func rebuildIndexes(ctx context.Context, pool *pgxpool.Pool, defs []string, progress func(string, int, int)) error {
+	weight := func(d string) int {
+		switch {
+		case strings.Contains(d, "gin_trgm_ops"):
+			return 0
+		case strings.Contains(d, " ON public.users "), strings.Contains(d, " ON users "):
+			return 1
+		case strings.Contains(d, "role_assignments"), strings.Contains(d, "memberships"):
+			return 2
 		}
-		timings = append(timings, fmt.Sprintf("%s %s", strings.Fields(d)[2], time.Since(t).Round(time.Millisecond)))
+		return 3
 	}
-	progress("indexes", len(defs), len(defs))
-	if os.Getenv("ROSTER_SEED_DEBUG") != "" {
-		fmt.Fprintln(os.Stderr, timings)
-	}
-	return nil
+	defs = slices.Clone(defs)
+	slices.SortStableFunc(defs, func(a, b string) int { return weight(a) - weight(b) })
+	n := 0
+	progress("indexes", 0, len(defs))
+	return inParallel(ctx, pool, defs, func(d string) string { return d }, func(int) {
+		n++
+		progress("indexes", n, len(defs))
+	})
 }
 
 // bigAccount generates and loads one account's rows. Every row is a pure

@@ -69,7 +69,9 @@ func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error
 func Migrate(ctx context.Context, pool *pgxpool.Pool) ([]int64, error) {
 	db := stdlib.OpenDBFromPool(pool)
 	defer db.Close()
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	// Out of order: branches add migrations side by side, and a database
+	// that has a later one must still take an earlier one merged after it.
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return nil, err
 	}

@@ -55,7 +55,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	inv := []string{"i.account_id = $1"}
 	jr := []string{"j.account_id = $1", "j.status = 'pending'"}
 	withInvitations, withRequests := true, true
-	invFrom, alsoPastExpiry, pastFrom := "invitations i", "", ""
+	invFrom, alsoPastExpiry, pastFrom, expiringWindow := "invitations i", "", "", ""
 	switch f.Status {
 	case roster.InvitePending:
 		inv = append(inv, "i.status = 'pending' AND i.expires_at > "+nowP())
@@ -68,6 +68,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		// every pending invitation newest first to reach them.
 		invFrom = "(SELECT * FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at > " + from +
 			" AND expires_at <= " + to + " OFFSET 0) i"
+		expiringWindow = "i.account_id = $1 AND i.status = 'pending' AND i.expires_at > " + from + " AND i.expires_at <= " + to
 		withRequests = false
 	case roster.InviteExpired:
 		// Marked expired, or pending past expiry and not swept yet: two
@@ -148,6 +149,16 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		atP, srcP, idP := arg(at), arg(src), arg(id)
 		inv = append(inv, fmt.Sprintf("(i.created_at, 0, i.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND i.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
 		jr = append(jr, fmt.Sprintf("(j.created_at, 1, j.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND j.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
+	}
+	if expiringWindow != "" && f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
+		// Nothing but the window: the page's ids come sorted from the
+		// window's covering index, and only the page's rows are read.
+		w := expiringWindow
+		if len(inv) > 2 { // the keyset
+			w += " AND " + inv[len(inv)-1]
+		}
+		invFrom = fmt.Sprintf(`(SELECT x.* FROM (SELECT i.id FROM invitations i WHERE %s ORDER BY i.created_at %s, i.id %s LIMIT %d) k
+		JOIN invitations x ON x.account_id = $1 AND x.id = k.id) i`, w, dir, dir, limit+1)
 	}
 	// Each branch walks its own index newest first and stops at a page;
 	// the outer query merges at most two pages. (Sorting the union as a

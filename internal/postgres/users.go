@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"encoding/base64"
 	"fmt"
@@ -19,7 +20,13 @@ import (
 // UserStore reads and changes the people of an account.
 type UserStore struct {
 	pool *pgxpool.Pool
+	// walk and bound override walkRows and roster.CountLimit (tests make
+	// every step of a search and of its count happen on small data).
+	walk, bound int
 }
+
+// countLimit is the bound of People counts (roster.CountLimit).
+func (s *UserStore) countLimit() int64 { return int64(cmp.Or(s.bound, roster.CountLimit)) }
 
 // NewUserStore returns a UserStore on pool.
 func NewUserStore(pool *pgxpool.Pool) *UserStore { return &UserStore{pool: pool} }
@@ -35,6 +42,17 @@ var sortColumns = map[string]struct{ col, typ string }{
 // FindUsers returns one page of the account's people matching f, using
 // keyset paging (any depth costs the same) and a bounded count.
 // A malformed cursor is EINVALID.
+//
+// A search is answered in up to two steps, each exact. First a bounded
+// walk of the view's sort index (walkRows rows from the cursor): when the
+// term is spread through the account ("ma", "son") the walk meets a full
+// page long before its end, and a page found in a prefix of the sorted
+// rows is the page. Otherwise (a rare term, or a common one whose people
+// sort together, as "James …" all do under J) every match is read through
+// the trigram index once, then sorted: the page and the exact count come
+// from the same read. Left to itself the planner walks the name index for
+// a common term, expecting its matches to be spread evenly, and passes
+// 314,000 people before the first "James" (about half a second).
 func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserPage, error) {
 	var page roster.UserPage
 	sc, ok := sortColumns[f.Sort]
@@ -46,61 +64,119 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	if limit <= 0 || limit > 500 {
 		limit = roster.PageSize
 	}
-	w := &where{}
-	w.add("u.account_id = %s", accountID)
-	userConditions(w, accountID, f)
-	filterSQL, filterArgs := w.sql(), slices.Clone(w.args)
-
 	backward := f.Before != ""
 	cursor := f.After
 	if backward {
 		cursor = f.Before
 	}
 	desc := f.Desc != backward // walking back reverses the order
+	var curKey string
+	var curID int64
 	if cursor != "" {
-		v, id, err := decodeCursor(cursor)
+		var err error
+		curKey, curID, err = decodeCursor(cursor)
 		if err == nil && sc.typ == "timestamptz" {
-			err = checkTimestamp(v)
+			err = checkTimestamp(curKey)
 		}
 		if err != nil {
 			return page, err
+		}
+	}
+	// keyset adds "after the cursor" on key column k and id column i.
+	keyset := func(w *where, k, i string) {
+		if cursor == "" {
+			return
 		}
 		op := ">"
 		if desc {
 			op = "<"
 		}
-		w.add(fmt.Sprintf("(%s, u.id) %s (%%s::text::%s, %%s)", col, op, sc.typ), v, id)
+		w.add(fmt.Sprintf("(%s, %s) %s (%%s::text::%s, %%s)", k, i, op, sc.typ), curKey, curID)
 	}
 	dir := "ASC"
 	if desc {
 		dir = "DESC"
 	}
-	q := fmt.Sprintf(`SELECT u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by,
-	       coalesce(ib.name, ''), %s::text
+	order := fmt.Sprintf("%s %s, u.id %s", col, dir, dir)
+
+	// The filter alone (for counts).
+	fw := &where{}
+	fw.add("u.account_id = %s", accountID)
+	userConditions(fw, accountID, f)
+	filterSQL, filterArgs := fw.sql(), slices.Clone(fw.args)
+
+	// The plain page query: one statement, the planner's choice.
+	w := &where{}
+	w.add("u.account_id = %s", accountID)
+	userConditions(w, accountID, f)
+	keyset(w, col, "u.id")
+	plainSQL := fmt.Sprintf(`SELECT %s, %s::text
 	FROM users u
 	LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 	WHERE %s
-	ORDER BY %s %s, u.id %s
-	LIMIT %d`, col, w.sql(), col, dir, dir, limit+1)
+	ORDER BY %s
+	LIMIT %d`, pageColumns, col, w.sql(), order, limit+1)
+	if f.GroupID != 0 || f.Scope != nil {
+		// A subtree's people are found by id and sorted by key: sort the
+		// ids and keys (from users_name_by_id_idx for the name, without
+		// reading each person's row), then read the page's rows only.
+		plainSQL = fmt.Sprintf(`WITH p AS (SELECT u.id, %s AS sort_key FROM users u WHERE %s ORDER BY %s LIMIT %d)
+		SELECT %s, p.sort_key::text
+		FROM p
+		JOIN users u ON u.account_id = $1 AND u.id = p.id
+		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+		ORDER BY p.sort_key %s, p.id %s`, col, w.sql(), order, limit+1, pageColumns, dir, dir)
+	}
 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		rows, err := tx.Query(ctx, q, w.args...)
-		if err != nil {
-			return err
-		}
 		var keys []string
-		for rows.Next() {
-			var u roster.User
-			var key string
-			if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName, &key); err != nil {
+		counted := int64(-1) // the exact number of matches, when a step read them all
+		if f.Query == "" {
+			var err error
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, w.args, nil); err != nil {
 				return err
 			}
-			u.AccountID = accountID
-			page.Users = append(page.Users, u)
-			keys = append(keys, key)
-		}
-		if err := rows.Err(); err != nil {
-			return err
+		} else {
+			// 1. The bounded walk of the sort index.
+			ww := &where{}
+			ww.add("u.account_id = %s", accountID)
+			keyset(ww, col, "u.id")
+			inner := ww.sql()
+			n := len(ww.conds)
+			userConditions(ww, accountID, f)
+			walkSQL := fmt.Sprintf(`SELECT %s, %s::text
+			FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+			LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+			WHERE %s
+			ORDER BY %s
+			LIMIT %d`, pageColumns, col, inner, order, cmp.Or(s.walk, walkRows), strings.Join(ww.conds[n:], " AND "), order, limit+1)
+			var err error
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, ww.args, nil); err != nil {
+				return err
+			}
+			if len(page.Users) <= limit {
+				// 2. Every match through the trigram index, then sorted.
+				mw := &where{}
+				mw.add("u.account_id = %s", accountID)
+				userConditions(mw, accountID, f)
+				cte := mw.sql()
+				n := len(mw.conds)
+				keyset(mw, "m.sort_key", "m.id")
+				after := "TRUE"
+				if len(mw.conds) > n {
+					after = strings.Join(mw.conds[n:], " AND ")
+				}
+				allSQL := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT u.id, %s AS sort_key FROM users u WHERE %s),
+				p AS (SELECT m.id, m.sort_key FROM m WHERE %s ORDER BY m.sort_key %s, m.id %s LIMIT %d)
+				SELECT %s, p.sort_key::text, (SELECT count(*) FROM m)
+				FROM p
+				JOIN users u ON u.account_id = %s AND u.id = p.id
+				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+				ORDER BY p.sort_key %s, p.id %s`, col, cte, after, dir, dir, limit+1, pageColumns, "$1", dir, dir)
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL, mw.args, &counted); err != nil {
+					return err
+				}
+			}
 		}
 		more := len(page.Users) > limit
 		if more {
@@ -140,29 +216,109 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			page.Total = int64(len(page.Users))
 			return nil
 		}
-		countSQL := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s`, filterSQL, roster.CountLimit+1)
-		countArgs := filterArgs
-		if only := (roster.UserFilter{RoleIDs: f.RoleIDs}); len(f.RoleIDs) > 0 && filterOnly(f, only) {
-			// Roles alone: the people holding them, read from the role
-			// index (every assignment's person is in the account), without
-			// joining every person of the account.
-			countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT ra.user_id FROM role_assignments ra
-			WHERE ra.account_id = $1 AND ra.role_id = ANY($2) LIMIT %d) s`, roster.CountLimit+1)
-			countArgs = []any{accountID, f.RoleIDs}
-			if len(f.RoleIDs) == 1 {
-				// One role: its people come in order from the index, so the
-				// distinct count streams and stops at the bound.
-				countSQL = strings.Replace(countSQL, "= ANY($2)", "= $2", 1)
-				countArgs = []any{accountID, f.RoleIDs[0]}
-			}
+		if counted >= 0 {
+			page.Total = counted
+		} else if err := s.countUsers(ctx, tx, accountID, f, filterSQL, filterArgs, &page.Total); err != nil {
+			return err
 		}
-		err = tx.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total)
-		if page.Total > roster.CountLimit {
-			page.Total, page.TotalCapped = roster.CountLimit, true
+		if page.Total > s.countLimit() {
+			page.Total, page.TotalCapped = s.countLimit(), true
 		}
-		return err
+		return nil
 	})
 	return page, err
+}
+
+// walkRows is how far a search walks the sort index before reading every
+// match through the trigram index instead: a term found in at least one
+// person in 40 fills a page within it.
+const walkRows = 2000
+
+// pageColumns are the People table's columns of users u and inviter ib;
+// scanPage reads them, then the row's sort key.
+const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, '')`
+
+// scanPage runs a page query and reads its people and their sort keys;
+// with counted, the query's last column is the number of matches.
+func scanPage(ctx context.Context, tx pgx.Tx, accountID int64, q string, args []any, counted *int64) ([]roster.User, []string, error) {
+	rows, err := tx.Query(ctx, q, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	var users []roster.User
+	var keys []string
+	for rows.Next() {
+		var u roster.User
+		var key string
+		dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName, &key}
+		if counted != nil {
+			dest = append(dest, counted)
+		}
+		if err := rows.Scan(dest...); err != nil {
+			return nil, nil, err
+		}
+		u.AccountID = accountID
+		users = append(users, u)
+		keys = append(keys, key)
+	}
+	return users, keys, rows.Err()
+}
+
+// countUsers sets total to the number of people matching f, counting at
+// most countLimit()+1 of them.
+func (s *UserStore) countUsers(ctx context.Context, tx pgx.Tx, accountID int64, f roster.UserFilter, filterSQL string, filterArgs []any, total *int64) error {
+	if f.Query != "" {
+		// The people whose name starts with the term match it (a
+		// person's search text starts with their name key), and they lie
+		// together in the name index: when they alone pass the bound,
+		// the total is "10,000+" without reading the others.
+		pw := &where{}
+		pw.add("u.account_id = %s", accountID)
+		pat := escapeLike(f.Query)
+		pw.add("u.name_key LIKE roster_normalize(%s) || '%%'", pat)
+		rest := f
+		rest.Query = ""
+		userConditions(pw, accountID, rest)
+		var n int64
+		err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s ORDER BY u.name_key LIMIT %d) s`,
+			pw.sql(), s.countLimit()+1), pw.args...).Scan(&n)
+		if err != nil {
+			return err
+		}
+		if n > s.countLimit() {
+			*total = n
+			return nil
+		}
+	}
+	countSQL := fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s`, filterSQL, s.countLimit()+1)
+	countArgs := filterArgs
+	if only := (roster.UserFilter{GroupID: f.GroupID, ExcludeSubgroups: f.ExcludeSubgroups}); f.GroupID != 0 && filterOnly(f, only) {
+		// A group alone: its members, read from the membership index
+		// (every membership's person is in the account), without looking
+		// each person up.
+		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT m.user_id FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+		WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint] LIMIT %d) s`, s.countLimit()+1)
+		if f.ExcludeSubgroups {
+			countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM memberships m WHERE m.account_id = $1 AND m.group_id = $2 LIMIT %d) s`, s.countLimit()+1)
+		}
+		countArgs = []any{accountID, f.GroupID}
+	}
+	if only := (roster.UserFilter{RoleIDs: f.RoleIDs}); len(f.RoleIDs) > 0 && filterOnly(f, only) {
+		// Roles alone: the people holding them, read from the role
+		// index (every assignment's person is in the account), without
+		// joining every person of the account.
+		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT ra.user_id FROM role_assignments ra
+		WHERE ra.account_id = $1 AND ra.role_id = ANY($2) LIMIT %d) s`, s.countLimit()+1)
+		countArgs = []any{accountID, f.RoleIDs}
+		if len(f.RoleIDs) == 1 {
+			// One role: its people come in order from the index, so the
+			// distinct count streams and stops at the bound.
+			countSQL = strings.Replace(countSQL, "= ANY($2)", "= $2", 1)
+			countArgs = []any{accountID, f.RoleIDs[0]}
+		}
+	}
+	return tx.QueryRow(ctx, countSQL, countArgs...).Scan(total)
 }
 
 // filterOnly reports whether f narrows the table exactly as only does

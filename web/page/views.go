@@ -4,15 +4,18 @@ package page
 
 import (
 	"context"
+	"html"
 	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
+	"github.com/roster-hub/roster/web/component"
 	"github.com/roster-hub/roster/web/layout"
 )
 
@@ -341,4 +344,115 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 		return ""
 	}
 	return "?" + v.Encode()
+}
+
+// rowText is what the People rows say about roles and groups, worked out
+// once per page: fifty rows name the same few roles and groups over and
+// over, and each name is a catalogue lookup, a path walk and a join.
+type rowText struct {
+	ctx   context.Context
+	h     Hub
+	roles map[int64]roleText
+	chips map[[2]int64]string // role, group -> "Finance in Sales › EMEA"
+	paths map[int64][]string  // group -> its path's names
+	keys  map[string]string   // message key -> text
+	// chipParts is "chip.in_group" cut around its two arguments (role,
+	// group), when each appears once in that order; else nil.
+	chipParts []string
+}
+
+type roleText struct {
+	name  string
+	admin bool
+}
+
+func newRowText(ctx context.Context, h Hub) *rowText {
+	t := &rowText{ctx: ctx, h: h, roles: make(map[int64]roleText, len(h.Roles)), chips: map[[2]int64]string{},
+		paths: map[int64][]string{}, keys: map[string]string{}}
+	for _, r := range h.Roles {
+		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
+	}
+	// The chip label is the same message with different names in it: it
+	// is formatted once with markers, then filled in by concatenation.
+	tmpl := i18n.T(ctx, "chip.in_group", "\x00", "\x01")
+	if a, rest, ok := strings.Cut(tmpl, "\x00"); ok {
+		if b, c, ok := strings.Cut(rest, "\x01"); ok && !strings.ContainsAny(a+b+c, "\x00\x01") {
+			t.chipParts = []string{a, b, c}
+		}
+	}
+	return t
+}
+
+// role names a role of the catalogue.
+func (t *rowText) role(id int64) (roleText, bool) {
+	r, ok := t.roles[id]
+	return r, ok
+}
+
+// chip is a role chip's label: the role and the group it is held in.
+func (t *rowText) chip(roleID, groupID int64) string {
+	k := [2]int64{roleID, groupID}
+	if s, ok := t.chips[k]; ok {
+		return s
+	}
+	var s string
+	if p := t.chipParts; p != nil {
+		s = p[0] + t.roles[roleID].name + p[1] + strings.Join(t.path(groupID), " › ") + p[2]
+	} else {
+		s = i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
+	}
+	t.chips[k] = s
+	return s
+}
+
+// path names a group's path from the top.
+func (t *rowText) path(groupID int64) []string {
+	if p, ok := t.paths[groupID]; ok {
+		return p
+	}
+	p := t.h.Tree.PathNames(groupID)
+	t.paths[groupID] = p
+	return p
+}
+
+// text is a message without arguments.
+func (t *rowText) text(key string) string {
+	if s, ok := t.keys[key]; ok {
+		return s
+	}
+	s := i18n.T(t.ctx, key)
+	t.keys[key] = s
+	return s
+}
+
+// groupOptions caches the <option>s of every group of a tree (the bulk
+// bar's group picker, 500 of them in a large account, in every People
+// results fragment). Trees are shared and never changed once built (see
+// GroupStore.GroupTree), so a tree's options are made once.
+var groupOptions struct {
+	sync.Mutex
+	html map[*roster.GroupTree]string
+}
+
+// groupOptionsHTML is the <option> of each group of t, in tree order,
+// none selected.
+func groupOptionsHTML(t *roster.GroupTree) string {
+	groupOptions.Lock()
+	defer groupOptions.Unlock()
+	if s, ok := groupOptions.html[t]; ok {
+		return s
+	}
+	var b strings.Builder
+	for _, g := range t.Groups {
+		b.WriteString(`<option value="`)
+		b.WriteString(id(g.ID))
+		b.WriteString(`">`)
+		b.WriteString(html.EscapeString(groupOption(g)))
+		b.WriteString("</option>")
+	}
+	if groupOptions.html == nil || len(groupOptions.html) >= 64 {
+		groupOptions.html = map[*roster.GroupTree]string{}
+	}
+	groupOptions.html[t] = b.String()
+	return b.String()
 }

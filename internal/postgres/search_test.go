@@ -1,0 +1,163 @@
+package postgres
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/roster-hub/roster/internal/roster"
+)
+
+// TestFindUsersSearchMatchesBruteForce checks the two steps of a search
+// (the bounded walk of the sort index, and reading every match through the
+// trigram index) against the plain query, on people whose names cluster
+// (a common first name sorts together), spread (a common surname part), or
+// are rare, with accents, in every sort and direction, paged forwards and
+// back, with other filters combined, and with counts under and over the bound.
+func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	ctx := t.Context()
+	f := newFixture(t, pool, roster.Signup{AccountName: "Search Co", Name: "Ada Admin", Email: "ada@search.example", PasswordHash: "x"}, testNow)
+	other := newFixture(t, pool, roster.Signup{AccountName: "Other Co", Name: "James Other", Email: "james@other.example", PasswordHash: "x"}, testNow)
+	dept := f.group(t, f.root, "Sales")
+	team := f.group(t, dept, "EMEA")
+	// 3,000 people: a tenth are "James …" (together under J), surnames
+	// ending in "son" are spread through the alphabet, "Zoë"/"Zoe" and
+	// "José" test accents, a few rare names; deterministic variety in
+	// status, sign-in, dates, groups and roles.
+	const people = 3000
+	f.exec(t, `INSERT INTO users (account_id, email, name, status, password_hash, created_at, last_sign_in_at)
+	SELECT $1, lower(translate(fn, 'ëéÓó', 'eeOo')) || '.' || lower(translate(ln, 'ëéÓó', 'eeOo')) || i || '@search.example', fn || ' ' || ln,
+	       CASE WHEN i % 13 = 0 THEN 'deactivated' ELSE 'active' END, 'x',
+	       $2::timestamptz - make_interval(days => (i * 37) % 900, secs => i),
+	       CASE WHEN i % 7 = 0 THEN NULL ELSE $2::timestamptz - make_interval(hours => (i * 53) % 5000, secs => i) END
+	FROM (SELECT i,
+	        CASE WHEN i % 10 = 3 THEN 'James'
+	             ELSE (ARRAY['Ann','Bea','Carl','Dora','Eli','Finn','Gus','Hana','Ivy','José','Kai','Lena','Mark','Mary','Nils','Otto','Pia','Quinn','Rosa','Sam','Tara','Uma','Vic','Wendy','Xena','Yuri','Zoë','Zoe'])[1 + (i * 7) % 28] END AS fn,
+	        (ARRAY['Anderson','Baker','Carlson','Dunn','Ellison','Fox','Gray','Hudson','Irwin','Jameson','Klein','Lee','Mason','Nash','Ólafsson','Park','Quist','Ross','Stone','Taylor','Ueda','Vance','Watson','Xu','Young','Zhang'])[1 + (i * 11) % 26]
+	        || CASE WHEN i % 997 = 0 THEN '-Lunaley' ELSE '' END AS ln
+	      FROM generate_series(1, $3::int) i) s`, f.acc.ID, testNow, people)
+	f.exec(t, `INSERT INTO memberships (account_id, user_id, group_id)
+	SELECT account_id, id, CASE WHEN id % 3 = 0 THEN $2::bigint ELSE $3::bigint END FROM users WHERE account_id = $1 AND id % 4 <> 0 AND email LIKE '%search.example' AND email <> 'ada@search.example'`,
+		f.acc.ID, dept, team)
+	f.exec(t, `INSERT INTO role_assignments (account_id, user_id, group_id, role_id)
+	SELECT m.account_id, m.user_id, m.group_id, CASE WHEN m.user_id % 5 = 0 THEN $2::bigint ELSE $3::bigint END
+	FROM memberships m WHERE m.account_id = $1 AND m.user_id % 2 = 0 AND m.group_id <> $4`, f.acc.ID, f.roles["finance"], f.roles["requisitioner"], f.root)
+	// The other account's people match the same terms and must never show.
+	other.exec(t, `INSERT INTO users (account_id, email, name, password_hash) SELECT $1, 'james.jameson' || i || '@other.example', 'James Jameson', 'x' FROM generate_series(1, 300) i`, other.acc.ID)
+	f.exec(t, `ANALYZE users`)
+
+	store := NewUserStore(pool)
+	store.walk, store.bound = 60, 250 // every step happens on this data
+	// brute returns the ids of the plain query, in order.
+	brute := func(fl roster.UserFilter) []int64 {
+		sc := sortColumns[cmp.Or(fl.Sort, roster.SortName)]
+		w := &where{}
+		w.add("u.account_id = %s", f.acc.ID)
+		userConditions(w, f.acc.ID, fl)
+		dir := "ASC"
+		if fl.Desc {
+			dir = "DESC"
+		}
+		var ids []int64
+		err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			// No index can shape this answer: a sequential scan and a sort.
+			if _, err := tx.Exec(ctx, `SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_indexonlyscan = off`); err != nil {
+				return err
+			}
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT u.id FROM users u WHERE %s ORDER BY %s %s, u.id %s`, w.sql(), sc.col, dir, dir), w.args...)
+			if err != nil {
+				return err
+			}
+			ids, err = pgx.CollectRows(rows, pgx.RowTo[int64])
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	idsOf := func(us []roster.User) []int64 {
+		out := make([]int64, len(us))
+		for i, u := range us {
+			out[i] = u.ID
+		}
+		return out
+	}
+	queries := []string{"", "james", "JAMES", "jam", "son", "jameson", "zoe", "zoë", "josé", "jose", "lunaley", "ma", "j", "é", "nobody", "100", "s.example", "%", "_", "ann mas", "quinn young"}
+	var filters []roster.UserFilter
+	for _, q := range queries {
+		for _, s := range []string{roster.SortName, roster.SortEmail, roster.SortAdded, roster.SortSignIn} {
+			for _, desc := range []bool{false, true} {
+				filters = append(filters, roster.UserFilter{Query: q, Sort: s, Desc: desc})
+			}
+		}
+		filters = append(filters,
+			roster.UserFilter{Query: q, Status: roster.StatusActive},
+			roster.UserFilter{Query: q, GroupID: dept},
+			roster.UserFilter{Query: q, GroupID: team, Sort: roster.SortAdded, Desc: true},
+			roster.UserFilter{Query: q, GroupID: dept, ExcludeSubgroups: true},
+			roster.UserFilter{Query: q, RoleIDs: []int64{f.roles["finance"]}},
+			roster.UserFilter{Query: q, GroupID: dept, Status: roster.StatusActive, RoleIDs: []int64{f.roles["requisitioner"]}},
+			roster.UserFilter{Query: q, GroupID: dept, ExcludeSubgroups: true, NeverSignedIn: true},
+			roster.UserFilter{Query: q, WithoutGroup: true, Sort: roster.SortSignIn, Desc: true},
+			roster.UserFilter{Query: q, Scope: []int64{team}},
+		)
+	}
+	for _, fl := range filters {
+		want := brute(fl)
+		name := fmt.Sprintf("%q sort=%s desc=%v status=%s roles=%v group=%d scope=%v", fl.Query, fl.Sort, fl.Desc, fl.Status, fl.RoleIDs, fl.GroupID, fl.Scope)
+		// The first page with its count, at two page sizes.
+		for _, limit := range []int{50, 7} {
+			fl := fl
+			fl.Limit = limit
+			p, err := store.FindUsers(ctx, f.acc.ID, fl)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if g, w := idsOf(p.Users), want[:min(limit, len(want))]; !slices.Equal(g, w) {
+				t.Errorf("%s limit %d: first page %v, want %v", name, limit, g, w)
+			}
+			wantTotal, wantCapped := int64(len(want)), false
+			if wantTotal > 250 && (fl.IsFiltered() || fl.Scope != nil) { // the whole account's count is kept, not bounded
+				wantTotal, wantCapped = 250, true
+			}
+			if p.Total != wantTotal || p.TotalCapped != wantCapped {
+				t.Errorf("%s limit %d: total %d capped %v, want %d capped %v", name, limit, p.Total, p.TotalCapped, wantTotal, wantCapped)
+			}
+		}
+		// Page through a few pages forwards, then one back.
+		fl.Limit = 40
+		var got []int64
+		var pages []roster.UserPage
+		for range 4 {
+			p, err := store.FindUsers(ctx, f.acc.ID, fl)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			pages = append(pages, p)
+			got = append(got, idsOf(p.Users)...)
+			if p.Next == "" {
+				break
+			}
+			fl.After = p.Next
+		}
+		if w := want[:min(len(got), len(want))]; !slices.Equal(got, w) || (len(got) < len(want) && pages[len(pages)-1].Next == "") {
+			t.Errorf("%s: paged %d rows, differ from the plain query's first %d", name, len(got), len(w))
+		}
+		if len(pages) >= 2 {
+			fl.After, fl.Before = "", pages[len(pages)-1].Prev
+			p, err := store.FindUsers(ctx, f.acc.ID, fl)
+			if err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			if g, w := idsOf(p.Users), idsOf(pages[len(pages)-2].Users); !slices.Equal(g, w) {
+				t.Errorf("%s: page back %v, want %v", name, g, w)
+			}
+		}
+	}
+}
