@@ -267,7 +267,7 @@ func init() {
 		"bulk.export":                  "Auswahl exportieren (CSV)",
 		"bulk.pick_group":              "Gruppe…",
 		"bulk.pick_role":               "Rolle…",
-		"bulk.apply":                   "Auf Auswahl anwenden",
+		"bulk.apply":                   "Anwenden",
 		"bulk.people_none_selected":    "Wählen Sie zuerst Personen über die Kästchen am Anfang jeder Zeile aus.",
 		"bulk.selected":                "Mit Auswahl:",
 		"bulk.select":                  "%s auswählen",

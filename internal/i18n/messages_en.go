@@ -264,7 +264,7 @@ var english = map[string]string{
 	"bulk.export":                  "Export selected (CSV)",
 	"bulk.pick_group":              "Group…",
 	"bulk.pick_role":               "Role…",
-	"bulk.apply":                   "Apply to selected",
+	"bulk.apply":                   "Apply",
 	"bulk.people_none_selected":    "Select people first, with the boxes at the start of each row.",
 	"bulk.selected":                "With selected:",
 	"bulk.select":                  "Select %s",

@@ -267,7 +267,7 @@ func init() {
 		"bulk.export":                  "Exportar selección (CSV)",
 		"bulk.pick_group":              "Grupo…",
 		"bulk.pick_role":               "Rol…",
-		"bulk.apply":                   "Aplicar a la selección",
+		"bulk.apply":                   "Aplicar",
 		"bulk.people_none_selected":    "Primero selecciona personas con las casillas del inicio de cada fila.",
 		"bulk.selected":                "Con la selección:",
 		"bulk.select":                  "Seleccionar %s",

@@ -266,7 +266,7 @@ func init() {
 		"bulk.export":                  "Exporter la sélection (CSV)",
 		"bulk.pick_group":              "Groupe…",
 		"bulk.pick_role":               "Rôle…",
-		"bulk.apply":                   "Appliquer à la sélection",
+		"bulk.apply":                   "Appliquer",
 		"bulk.people_none_selected":    "Sélectionnez d'abord des personnes à l'aide des cases en début de ligne.",
 		"bulk.selected":                "Pour la sélection :",
 		"bulk.select":                  "Sélectionner %s",

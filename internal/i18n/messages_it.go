@@ -266,7 +266,7 @@ func init() {
 		"bulk.export":                  "Esporta selezionati (CSV)",
 		"bulk.pick_group":              "Gruppo…",
 		"bulk.pick_role":               "Ruolo…",
-		"bulk.apply":                   "Applica ai selezionati",
+		"bulk.apply":                   "Applica",
 		"bulk.people_none_selected":    "Prima seleziona le persone con le caselle all'inizio di ogni riga.",
 		"bulk.selected":                "Con i selezionati:",
 		"bulk.select":                  "Seleziona %s",
