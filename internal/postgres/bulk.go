@@ -62,10 +62,10 @@ func scanBulk(row pgx.Row) (roster.BulkJob, error) {
 
 // StartBulk records a bulk job, counts the people it will go through and
 // queues it, in one transaction, and audits the start. EINVALID for an
-// unknown action.
+// action that is unknown or lacks its group or role.
 func (s *BulkStore) StartBulk(ctx context.Context, j roster.BulkJob, now time.Time) (roster.BulkJob, error) {
-	if !slices.Contains(roster.BulkActions, j.Action) {
-		return j, roster.Errorf(roster.EINVALID, "person.problem_action")
+	if err := j.Check(); err != nil {
+		return j, err
 	}
 	v, _ := url.ParseQuery(j.View)
 	f, _ := roster.ParseUserFilter(v)
@@ -121,7 +121,6 @@ func (s *BulkStore) RunBulk(ctx context.Context, accountID, id int64, now time.T
 	v, _ := url.ParseQuery(j.View)
 	f, _ := roster.ParseUserFilter(v)
 	f.Scope, f.Sort, f.Desc, f.Before, f.Limit = j.Scope, roster.SortName, false, "", bulkBatch
-	whole := j.Action == "deactivate" || j.Action == "reactivate" || j.Action == "revoke_role"
 	for {
 		f.After = cursor
 		p, err := s.users.FindUsers(ctx, accountID, f)
@@ -133,7 +132,7 @@ func (s *BulkStore) RunBulk(ctx context.Context, accountID, id int64, now time.T
 			ids[i] = u.ID
 		}
 		var refused int64
-		if j.Scope != nil && whole && len(ids) > 0 {
+		if j.Scope != nil && j.ReachesEveryGroup() && len(ids) > 0 {
 			in, err := s.users.PeopleInScope(ctx, accountID, j.Scope, ids)
 			if err != nil {
 				return err
@@ -180,35 +179,14 @@ func (s *BulkStore) apply(ctx context.Context, j roster.BulkJob, ids []int64, no
 	if len(ids) == 0 {
 		return 0, 0, nil
 	}
-	run := func(ids []int64) (int, error) {
-		switch j.Action {
-		case "add_group":
-			var roles []int64
-			if j.RoleID != 0 {
-				roles = []int64{j.RoleID}
-			}
-			return s.users.AddToGroup(ctx, j.AccountID, j.ActorID, ids, j.GroupID, roles, now)
-		case "remove_group":
-			return s.users.RemoveFromGroup(ctx, j.AccountID, j.ActorID, ids, j.GroupID, now)
-		case "grant_role":
-			return s.users.GrantRole(ctx, j.AccountID, j.ActorID, ids, j.GroupID, j.RoleID, now)
-		case "revoke_role":
-			return s.users.RevokeRole(ctx, j.AccountID, j.ActorID, ids, j.RoleID, now)
-		case "deactivate":
-			return s.users.SetStatus(ctx, j.AccountID, j.ActorID, ids, roster.StatusDeactivated, now)
-		case "reactivate":
-			return s.users.SetStatus(ctx, j.AccountID, j.ActorID, ids, roster.StatusActive, now)
-		}
-		return 0, roster.Errorf(roster.EINVALID, "person.problem_action")
-	}
-	n, err := run(ids)
+	n, err := s.users.ApplyBulk(ctx, j.AccountID, j.ActorID, j.BulkAction, ids, now)
 	if roster.ErrorCode(err) != roster.ECONFLICT {
 		return int64(n), 0, err
 	}
 	// Someone in the batch is the last administrator: one by one.
 	var changed, refused int64
 	for _, id := range ids {
-		n, err := run([]int64{id})
+		n, err := s.users.ApplyBulk(ctx, j.AccountID, j.ActorID, j.BulkAction, []int64{id}, now)
 		switch {
 		case roster.ErrorCode(err) == roster.ECONFLICT:
 			refused++

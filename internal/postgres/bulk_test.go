@@ -28,7 +28,7 @@ func TestBulkJobKeepsTheLastAdministrator(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := NewBulkStore(pool, queue)
-	j, err := st.StartBulk(ctx, roster.BulkJob{AccountID: accountID, ActorID: adminID, Action: "deactivate", View: "status=active"}, testNow)
+	j, err := st.StartBulk(ctx, roster.BulkJob{AccountID: accountID, ActorID: adminID, BulkAction: roster.BulkAction{Action: "deactivate"}, View: "status=active"}, testNow)
 	if err != nil {
 		t.Fatal(err)
 	}

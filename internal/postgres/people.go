@@ -271,3 +271,30 @@ func (s *UserStore) CameThrough(ctx context.Context, accountID, userID int64) (*
 	}
 	return &inv, err
 }
+
+// ApplyBulk makes one bulk action to people ids with the method it names
+// and returns how many changed. EINVALID as BulkAction.Check says, and as
+// the method does; ECONFLICT "person.last_admin".
+func (s *UserStore) ApplyBulk(ctx context.Context, accountID, actorID int64, a roster.BulkAction, ids []int64, now time.Time) (int, error) {
+	if err := a.Check(); err != nil {
+		return 0, err
+	}
+	switch a.Action {
+	case "add_group":
+		var roles []int64
+		if a.RoleID > 0 {
+			roles = []int64{a.RoleID}
+		}
+		return s.AddToGroup(ctx, accountID, actorID, ids, a.GroupID, roles, now)
+	case "remove_group":
+		return s.RemoveFromGroup(ctx, accountID, actorID, ids, a.GroupID, now)
+	case "grant_role":
+		return s.GrantRole(ctx, accountID, actorID, ids, a.GroupID, a.RoleID, now)
+	case "revoke_role":
+		return s.RevokeRole(ctx, accountID, actorID, ids, a.RoleID, now)
+	case "deactivate":
+		return s.SetStatus(ctx, accountID, actorID, ids, roster.StatusDeactivated, now)
+	default: // reactivate
+		return s.SetStatus(ctx, accountID, actorID, ids, roster.StatusActive, now)
+	}
+}

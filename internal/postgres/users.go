@@ -379,16 +379,16 @@ func userConditions(w *where, accountID int64, f roster.UserFilter) {
 const inScopeSQL = `u.id IN (SELECT m.user_id FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
 	  WHERE m.account_id = %s AND g.path && %s::bigint[])`
 
-// PeopleInScope reports, of ids, those a scope reaches (a membership in
-// its subtrees) and whether every membership of theirs lies in it (only
-// then may a group administrator change their status or remove them).
-// Ids it does not reach are absent. A nil scope reaches everyone.
+// PeopleInScope reports, of ids, those a group administrator's scope
+// reaches (a membership in its subtrees) and whether every membership of
+// theirs lies in it (only then may they change their status or remove
+// them). Ids it does not reach are absent.
 func (s *UserStore) PeopleInScope(ctx context.Context, accountID int64, scope, ids []int64) (map[int64]bool, error) {
-	rows, err := s.pool.Query(ctx, `SELECT m.user_id, bool_and($3::bigint[] IS NULL OR g.path && $3::bigint[])
+	rows, err := s.pool.Query(ctx, `SELECT m.user_id, bool_and(g.path && $3::bigint[])
 	FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
 	WHERE m.account_id = $1 AND m.user_id = ANY($2)
 	GROUP BY m.user_id
-	HAVING bool_or($3::bigint[] IS NULL OR g.path && $3::bigint[])`, accountID, ids, scope)
+	HAVING bool_or(g.path && $3::bigint[])`, accountID, ids, scope)
 	if err != nil {
 		return nil, err
 	}
@@ -396,15 +396,6 @@ func (s *UserStore) PeopleInScope(ctx context.Context, accountID int64, scope, i
 	var id int64
 	var whole bool
 	_, err = pgx.ForEachRow(rows, []any{&id, &whole}, func() error { out[id] = whole; return nil })
-	if err != nil || scope != nil {
-		return out, err
-	}
-	// The whole account also reaches people in no group.
-	rows, err = s.pool.Query(ctx, `SELECT id FROM users WHERE account_id = $1 AND id = ANY($2)`, accountID, ids)
-	if err != nil {
-		return nil, err
-	}
-	_, err = pgx.ForEachRow(rows, []any{&id}, func() error { out[id] = true; return nil })
 	return out, err
 }
 

@@ -15,12 +15,10 @@ type BulkJob struct {
 	ID        int64
 	AccountID int64
 	ActorID   int64
-	Action    string // add_group, remove_group, grant_role, revoke_role, deactivate, reactivate
-	GroupID   int64
-	RoleID    int64
-	View      string  // the People view's query string
-	Scope     []int64 // the actor's scope when it started (nil: the whole account)
-	Status    string
+	BulkAction
+	View   string  // the People view's query string
+	Scope  []int64 // the actor's scope when it started (nil: the whole account)
+	Status string
 	// Total is how many people matched when the job started; Done how many
 	// it has gone through, Changed how many the action changed, Refused
 	// how many it was not allowed to change.
@@ -37,5 +35,41 @@ func (j BulkJob) Percent() int {
 	return int(min(j.Done*100/j.Total, 100))
 }
 
-// BulkActions are the actions a bulk job can apply.
-var BulkActions = []string{"add_group", "remove_group", "grant_role", "revoke_role", "deactivate", "reactivate"}
+// BulkAction is one change made to many people at once: to the selected
+// rows of the People table, or by a BulkJob to a whole view.
+type BulkAction struct {
+	Action  string // add_group, remove_group, grant_role, revoke_role, deactivate, reactivate
+	GroupID int64  // add_group, remove_group, grant_role
+	RoleID  int64  // grant_role, revoke_role; with add_group, optional
+}
+
+// Check says what the action lacks: EINVALID "person.problem_group",
+// "person.problem_group_role", "person.problem_role", or
+// "person.problem_action" for an unknown action.
+func (a BulkAction) Check() error {
+	switch a.Action {
+	case "add_group", "remove_group":
+		if a.GroupID <= 0 {
+			return Errorf(EINVALID, "person.problem_group")
+		}
+	case "grant_role":
+		if a.GroupID <= 0 || a.RoleID <= 0 {
+			return Errorf(EINVALID, "person.problem_group_role")
+		}
+	case "revoke_role":
+		if a.RoleID <= 0 {
+			return Errorf(EINVALID, "person.problem_role")
+		}
+	case "deactivate", "reactivate":
+	default:
+		return Errorf(EINVALID, "person.problem_action")
+	}
+	return nil
+}
+
+// ReachesEveryGroup reports whether the action changes a person beyond one
+// group (their status, or a role in all their groups): a group
+// administrator may make it only to people wholly in their subtrees.
+func (a BulkAction) ReachesEveryGroup() bool {
+	return a.Action == "deactivate" || a.Action == "reactivate" || a.Action == "revoke_role"
+}

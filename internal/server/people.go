@@ -281,12 +281,12 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 	if err := r.ParseForm(); err != nil {
 		return roster.Errorf(roster.EINVALID, "form too large")
 	}
-	ids, now, l := formIDs(r, "id"), s.Now(), i18n.From(ctx)
+	ids, l := formIDs(r, "id"), i18n.From(ctx)
 	gid, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
 	rid, _ := strconv.ParseInt(r.PostFormValue("role"), 10, 64)
-	action := r.PostFormValue("action")
+	act := roster.BulkAction{Action: r.PostFormValue("action"), GroupID: gid, RoleID: rid}
 	if r.PostFormValue("all") == "1" {
-		return s.startBulk(w, r, action, gid, rid)
+		return s.startBulk(w, r, act)
 	}
 	if len(ids) == 0 {
 		return s.afterPeopleBulk(w, r, l.T("bulk.people_none_selected"))
@@ -294,8 +294,7 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 	// A group administrator acts on people in reach, in groups they manage;
 	// a change of status or of a role in every group needs every group of
 	// the person to be theirs.
-	whole := action == "deactivate" || action == "reactivate" || action == "revoke_role"
-	if err := s.checkPeople(ctx, ids, whole); err != nil {
+	if err := s.checkPeople(ctx, ids, act.ReachesEveryGroup()); err != nil {
 		return err
 	}
 	if gid > 0 {
@@ -303,59 +302,31 @@ func (s *Server) handlePeopleBulk(w http.ResponseWriter, r *http.Request) error 
 			return err
 		}
 	}
-	if action == "export" {
-		to := "/users/export.csv?" + url.Values{"id": r.Form["id"]}.Encode()
-		if isFragment(r) {
-			w.Header().Set("HX-Redirect", to) // a download, not a swap
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		http.Redirect(w, r, to, http.StatusSeeOther)
-		return nil
+	if act.Action == "export" {
+		return download(w, r, "/users/export.csv?"+url.Values{"id": r.Form["id"]}.Encode())
 	}
-	var n int
-	var err error
-	switch action {
-	case "add_group":
-		if gid <= 0 {
-			return roster.Errorf(roster.EINVALID, "person.problem_group")
-		}
-		var roles []int64
-		if rid > 0 {
-			roles = []int64{rid}
-		}
-		n, err = s.Users.AddToGroup(ctx, acc.ID, a.User.ID, ids, gid, roles, now)
-	case "remove_group":
-		if gid <= 0 {
-			return roster.Errorf(roster.EINVALID, "person.problem_group")
-		}
-		n, err = s.Users.RemoveFromGroup(ctx, acc.ID, a.User.ID, ids, gid, now)
-	case "grant_role":
-		if gid <= 0 || rid <= 0 {
-			return roster.Errorf(roster.EINVALID, "person.problem_group_role")
-		}
-		n, err = s.Users.GrantRole(ctx, acc.ID, a.User.ID, ids, gid, rid, now)
-	case "revoke_role":
-		if rid <= 0 {
-			return roster.Errorf(roster.EINVALID, "person.problem_role")
-		}
-		n, err = s.Users.RevokeRole(ctx, acc.ID, a.User.ID, ids, rid, now)
-	case "deactivate":
-		n, err = s.Users.SetStatus(ctx, acc.ID, a.User.ID, ids, roster.StatusDeactivated, now)
-	case "reactivate":
-		n, err = s.Users.SetStatus(ctx, acc.ID, a.User.ID, ids, roster.StatusActive, now)
-	default:
-		return roster.Errorf(roster.EINVALID, "person.problem_action")
-	}
+	n, err := s.Users.ApplyBulk(ctx, acc.ID, a.User.ID, act, ids, s.Now())
 	if err != nil {
 		return err
 	}
 	return s.afterPeopleBulk(w, r, l.T("bulk.people_done", n))
 }
 
+// download sends the browser to a file: for htmx a redirect header (a
+// download, not a swap), else a plain redirect.
+func download(w http.ResponseWriter, r *http.Request, to string) error {
+	if isFragment(r) {
+		w.Header().Set("HX-Redirect", to)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}
+
 // startBulk applies an action to every person of the view the bulk form
 // was sent from, as a background job, and shows its progress.
-func (s *Server) startBulk(w http.ResponseWriter, r *http.Request, action string, gid, rid int64) error {
+func (s *Server) startBulk(w http.ResponseWriter, r *http.Request, act roster.BulkAction) error {
 	ctx := r.Context()
 	a, acc := actorFrom(ctx)
 	view, _ := url.Parse(safeNext(r.PostFormValue("return")))
@@ -373,33 +344,21 @@ func (s *Server) startBulk(w http.ResponseWriter, r *http.Request, action string
 	f, _ := roster.ParseUserFilter(view.Query())
 	s.dropUnknownIDs(&f, h)
 	f = f.FirstPage()
-	if action == "export" {
-		to := "/users/export.csv" + encodeQuery(f.Values())
-		if isFragment(r) {
-			w.Header().Set("HX-Redirect", to)
-			w.WriteHeader(http.StatusNoContent)
-			return nil
-		}
-		http.Redirect(w, r, to, http.StatusSeeOther)
-		return nil
+	if act.Action == "export" {
+		return download(w, r, "/users/export.csv"+encodeQuery(f.Values()))
 	}
-	switch {
-	case (action == "add_group" || action == "remove_group") && gid <= 0:
-		return roster.Errorf(roster.EINVALID, "person.problem_group")
-	case action == "grant_role" && (gid <= 0 || rid <= 0):
-		return roster.Errorf(roster.EINVALID, "person.problem_group_role")
-	case action == "revoke_role" && rid <= 0:
-		return roster.Errorf(roster.EINVALID, "person.problem_role")
+	if err := act.Check(); err != nil {
+		return err
 	}
-	if gid > 0 {
-		if err := checkGroups(h.Tree, gid); err != nil {
+	if act.GroupID > 0 {
+		if err := checkGroups(h.Tree, act.GroupID); err != nil {
 			return err
 		}
 	}
 	if s.Bulk == nil {
 		return errNotFound
 	}
-	j, err := s.Bulk.StartBulk(ctx, roster.BulkJob{AccountID: acc.ID, ActorID: a.User.ID, Action: action, GroupID: gid, RoleID: rid,
+	j, err := s.Bulk.StartBulk(ctx, roster.BulkJob{AccountID: acc.ID, ActorID: a.User.ID, BulkAction: act,
 		View: f.Values().Encode(), Scope: a.Scope()}, s.Now())
 	if err != nil {
 		return err

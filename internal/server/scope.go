@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/roster-hub/roster/internal/roster"
@@ -88,11 +89,7 @@ func (s *Server) checkInvitations(ctx context.Context, ids []int64) error {
 		return err
 	}
 	for _, id := range ids {
-		found := false
-		for _, x := range in {
-			found = found || x == id
-		}
-		if !found {
+		if !slices.Contains(in, id) {
 			return errNotFound
 		}
 	}

@@ -61,8 +61,13 @@ type UserStore interface {
 	// SetGroupRoles sets the roles a person holds in one of their groups.
 	// ENOTFOUND when not a member; ECONFLICT "person.last_admin".
 	SetGroupRoles(ctx context.Context, accountID, actorID, userID, groupID int64, roleIDs []int64, now time.Time) error
-	// PeopleInScope reports which of ids a scope reaches and whether it
-	// holds every membership of theirs (see postgres.UserStore).
+	// ApplyBulk makes one bulk action (add to group, remove from group,
+	// grant or revoke a role, deactivate, reactivate) to people and returns
+	// how many changed. EINVALID as BulkAction.Check says, and for groups
+	// or roles not of the account; ECONFLICT "person.last_admin".
+	ApplyBulk(ctx context.Context, accountID, actorID int64, a roster.BulkAction, ids []int64, now time.Time) (int, error)
+	// PeopleInScope reports which of ids a group administrator's scope
+	// (never nil) reaches and whether it holds every membership of theirs.
 	PeopleInScope(ctx context.Context, accountID int64, scope, ids []int64) (map[int64]bool, error)
 	// CameThrough returns the invitation a person joined through, or nil.
 	CameThrough(ctx context.Context, accountID, userID int64) (*roster.Invitation, error)
