@@ -14,6 +14,7 @@ import (
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -53,6 +54,7 @@ func run(ctx context.Context) error {
 	reps := flag.Int("reps", 5, "EXPLAIN ANALYZE repetitions per scenario (median)")
 	plans := flag.Bool("plans", false, "keep the text plan of each scenario's slowest statement in the JSON")
 	docs := flag.Bool("docs", false, "also write the JSON and the chart to docs/performance (a full run to publish)")
+	only := flag.String("only", "", "run only the scenarios and throughput runs whose name matches this regular expression (no growth curve)")
 	prebuilt := flag.String("roster", os.Getenv("BENCH_ROSTER"), "use this roster binary instead of building bin/roster (BENCH_ROSTER)")
 	flag.Parse()
 	set := map[string]bool{}
@@ -96,6 +98,13 @@ func run(ctx context.Context) error {
 		Roster: bin, OutDir: filepath.Join(root, "bench-output"), Command: "make bench " + strings.Join(os.Args[1:], " "), Out: os.Stdout}
 	if os.Getenv("BENCH_USERS") != "" {
 		o.Command = "BENCH_USERS=" + os.Getenv("BENCH_USERS") + " " + o.Command
+	}
+	if *only != "" {
+		re, err := regexp.Compile(*only)
+		if err != nil {
+			return fmt.Errorf("-only: %w", err)
+		}
+		o.Only, o.Growth = re, nil
 	}
 	if *docs {
 		o.DocsDir = filepath.Join(root, "docs", "performance")

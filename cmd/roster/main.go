@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -56,7 +57,8 @@ Settings (environment):
   TRUST_PROXY      "1" when a proxy in front sets X-Forwarded-Proto and
                    X-Forwarded-For: cookies are Secure on requests it says
                    came over https, and throttles count its client address
-  METRICS_ADDR     Private listener for Prometheus metrics at /metrics
+  METRICS_ADDR     Private listener for Prometheus metrics at /metrics and
+                   Go's profiler at /debug/pprof/
                    (default 127.0.0.1:9464, skipped with a warning when taken;
                    empty or "off" disables)
   SESSION_IDLE     Sign out after this long unused (default 12h)
@@ -411,6 +413,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		default:
 			mux := http.NewServeMux()
 			mux.Handle("GET /metrics", srv.MetricsHandler())
+			// Go's profiler, on the same private listener: what an
+			// operator reaches for when a server is slow or large.
+			mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+			mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+			mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 			ms := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 			go ms.Serve(mln)
 			defer ms.Close()

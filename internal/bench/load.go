@@ -1,12 +1,15 @@
 package bench
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -94,6 +97,50 @@ type Stats struct {
 	Bytes       int     `json:"bytes"`
 	PeakRSSKB   int64   `json:"peak_rss_kb,omitempty"`
 	Errors      int     `json:"errors"`
+	// CPU time per request (user + system) of the server and of the
+	// database's processes, over the timed requests: on a machine
+	// shared with other work it moves less than wall time does.
+	ServerCPUms float64 `json:"server_cpu_ms_per_request,omitempty"`
+	DBCPUms     float64 `json:"db_cpu_ms_per_request,omitempty"`
+}
+
+// cpuTicks is the user + system CPU time of process pid and, with
+// children, of every process whose parent it is (clock ticks of 10 ms).
+func cpuTicks(pid int, children bool) int64 {
+	read := func(path string) (ppid int, ticks int64, ok bool) {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return 0, 0, false
+		}
+		// Fields after the command name, which is in parentheses.
+		i := bytes.LastIndexByte(b, ')')
+		if i < 0 {
+			return 0, 0, false
+		}
+		f := strings.Fields(string(b[i+1:]))
+		if len(f) < 13 {
+			return 0, 0, false
+		}
+		ppid, _ = strconv.Atoi(f[1])
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		s, _ := strconv.ParseInt(f[12], 10, 64)
+		return ppid, u + s, true
+	}
+	if !children {
+		_, t, _ := read(fmt.Sprintf("/proc/%d/stat", pid))
+		return t
+	}
+	var total int64
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		if d.Name()[0] < '0' || d.Name()[0] > '9' {
+			continue
+		}
+		if ppid, t, ok := read("/proc/" + d.Name() + "/stat"); ok && ppid == pid {
+			total += t
+		}
+	}
+	return total
 }
 
 // Run fires requests at concurrency for d (at least min requests) after
@@ -129,6 +176,10 @@ func Run(ctx context.Context, c *Client, srv *Server, s *Scenario, concurrency, 
 			}
 		}
 	}()
+	srvCPU, dbCPU := cpuTicks(srv.PID, false), int64(0)
+	if srv.Postmaster != 0 {
+		dbCPU = cpuTicks(srv.Postmaster, true)
+	}
 	start := time.Now()
 	end := start.Add(d)
 	var next int
@@ -169,6 +220,10 @@ func Run(ctx context.Context, c *Client, srv *Server, s *Scenario, concurrency, 
 	<-sampled
 	st.Requests = len(lat)
 	st.RPS = float64(len(lat)) / elapsed.Seconds()
+	st.ServerCPUms = float64(cpuTicks(srv.PID, false)-srvCPU) * 10 / float64(len(lat))
+	if srv.Postmaster != 0 {
+		st.DBCPUms = float64(cpuTicks(srv.Postmaster, true)-dbCPU) * 10 / float64(len(lat))
+	}
 	slices.Sort(lat)
 	st.P50, st.P95, st.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
 	st.Max = ms(lat[len(lat)-1])

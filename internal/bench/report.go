@@ -216,8 +216,8 @@ func PrintTable(w io.Writer, s *SizeRun, judged bool) {
 	}
 	for _, r := range s.Throughput {
 		if r.Stats != nil {
-			fmt.Fprintf(w, "%-32s %-34s %8.2f %8.2f %8.2f %8.0f  at %d connections, peak RSS %.0f MB\n", r.Name, cut(r.Note, 34), r.Stats.P50, r.Stats.P95, r.Stats.P99, r.Stats.RPS,
-				r.Stats.Concurrency, float64(r.Stats.PeakRSSKB)/1024)
+			fmt.Fprintf(w, "%-32s %-34s %8.2f %8.2f %8.2f %8.0f  at %d connections, peak RSS %.0f MB, CPU a request: server %.2f ms, PostgreSQL %.2f ms\n", r.Name, cut(r.Note, 34), r.Stats.P50, r.Stats.P95, r.Stats.P99, r.Stats.RPS,
+				r.Stats.Concurrency, float64(r.Stats.PeakRSSKB)/1024, r.Stats.ServerCPUms, r.Stats.DBCPUms)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strconv"
 	"strings"
@@ -34,7 +35,11 @@ type Options struct {
 	DocsDir     string        // when set, the JSON and the chart also go here
 	Command     string
 	Out         io.Writer
+	Only        *regexp.Regexp // when set, only the scenarios (and throughput runs) whose name it matches
 }
+
+// skip reports whether o leaves out the scenario or throughput run name.
+func (o Options) skip(name string) bool { return o.Only != nil && !o.Only.MatchString(name) }
 
 // Main runs the whole benchmark and returns the report.
 func Main(ctx context.Context, o Options) (*Report, error) {
@@ -163,7 +168,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 	time.Sleep(2 * time.Second) // the sweep the server runs at start
 	floors := map[string]*Floor{}
 	for _, s := range scen {
-		if s.Absent || s.Store || (!full && !s.Growth) {
+		if s.Absent || s.Store || (!full && !s.Growth) || o.skip(s.Name) {
 			continue
 		}
 		stmts, err := CaptureTrace(ctx, client, s, trace)
@@ -183,7 +188,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		floors[s.Name] = &f
 	}
 	srv.Stop()
-	if full {
+	if full && !o.skip("dashboard") {
 		// The dashboard is a store call: trace it through a pool of its own.
 		dtrace := filepath.Join(o.OutDir, fmt.Sprintf("sql-trace-dashboard-%d.jsonl", users))
 		os.Remove(dtrace)
@@ -213,6 +218,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		return nil, err
 	}
 	defer srv.Stop()
+	srv.Postmaster = env.Postmaster()
 	if client, err = SignIn(ctx, srv.URL); err != nil {
 		return nil, err
 	}
@@ -252,7 +258,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 	// table's own.
 	var last []func()
 	for _, s := range scen {
-		if !full && !s.Growth {
+		if (!full && !s.Growth) || o.skip(s.Name) {
 			continue
 		}
 		r := &Result{Name: s.Name, Group: s.Group, Note: s.Note, Path: s.Path, Floor: floors[s.Name], NotBuilt: s.Absent}
@@ -275,6 +281,9 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 			{"throughput: role filter, 16 conns", "throughput16", "role filter", 16},
 			{"throughput: users page 1, 8 conns", "throughput8", "people, no filter", 8},
 		} {
+			if o.skip(t.name) {
+				continue
+			}
 			var s *Scenario
 			for _, x := range scen {
 				if x.Name == t.scenario {

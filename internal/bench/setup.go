@@ -42,6 +42,16 @@ type Env struct {
 	Out     io.Writer
 }
 
+// Postmaster is the benchmark cluster's main process id (0 if unknown).
+func (e *Env) Postmaster() int {
+	b, err := os.ReadFile(filepath.Join(e.Cluster.Dir, "data", "postmaster.pid"))
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(strings.SplitN(string(b), "\n", 2)[0]))
+	return pid
+}
+
 // StartCluster starts (making if needed) the benchmark's own cluster.
 func StartCluster(ctx context.Context, root string, out io.Writer) (*Env, error) {
 	c := &postgres.Cluster{Dir: filepath.Join(root, ".data", "bench-postgres"), Settings: ClusterSettings}
@@ -135,10 +145,13 @@ func runTo(ctx context.Context, out io.Writer, env []string, name string, args .
 
 // Server is a running `roster serve` child process.
 type Server struct {
-	cmd  *exec.Cmd
-	URL  string
-	PID  int
-	done chan error
+	cmd *exec.Cmd
+	URL string
+	PID int
+	// Postmaster is the database server's process: its children's CPU
+	// time is the database's share of a throughput run.
+	Postmaster int
+	done       chan error
 }
 
 // StartServer runs `roster serve` on a free loopback port and waits until
