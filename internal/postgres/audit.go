@@ -85,7 +85,7 @@ func (s *AuditStore) FindAuditEvents(ctx context.Context, accountID int64, f ros
 			return page, roster.Errorf(roster.EINVALID, "page cursor is not valid")
 		}
 	}
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
 		var targets []int64
 		if f.Target != "" {
 			// The person with that email, and anyone of that email removed

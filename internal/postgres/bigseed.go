@@ -177,7 +177,7 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 	// Fresh statistics and visibility maps: plans and index-only scans as
 	// they will be in a long-running database. Two sessions share the tables.
 	s.Progress("analyze", 0, 1)
-	if err := inParallel(ctx, pool, []string{"users", "memberships", "role_assignments", "invitations", "audit_events", "groups", "join_requests", "account_counters"},
+	if err := inParallel(ctx, pool, []string{"users", "memberships", "role_assignments", "role_holders", "invitations", "audit_events", "groups", "join_requests", "account_counters"},
 		func(t string) string { return "VACUUM (ANALYZE) " + t }, nil); err != nil {
 		return res, err
 	}
@@ -289,7 +289,7 @@ func dropIndexesForLoad(ctx context.Context, tx pgx.Tx, people int) ([]string, e
 	}
 	rows, err := tx.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i
 	JOIN pg_class c ON c.oid = i.indexrelid
-	WHERE i.indrelid IN ('users'::regclass, 'memberships'::regclass, 'role_assignments'::regclass, 'invitations'::regclass, 'audit_events'::regclass)
+	WHERE i.indrelid IN ('users'::regclass, 'memberships'::regclass, 'role_assignments'::regclass, 'role_holders'::regclass, 'invitations'::regclass, 'audit_events'::regclass)
 	  AND NOT i.indisprimary AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
 	ORDER BY c.relname`)
 	if err != nil {
@@ -317,7 +317,7 @@ func rebuildIndexes(ctx context.Context, pool *pgxpool.Pool, defs []string, prog
 			return 0
 		case strings.Contains(d, " ON public.users "), strings.Contains(d, " ON users "):
 			return 1
-		case strings.Contains(d, "role_assignments"), strings.Contains(d, "memberships"):
+		case strings.Contains(d, "role_assignments"), strings.Contains(d, "memberships"), strings.Contains(d, "role_holders"):
 			return 2
 		}
 		return 3
@@ -355,6 +355,11 @@ type bigAccount struct {
 	roleBits  [][3]uint8
 	nGroups   []uint8
 	linkIDs   []int64 // invitations that are links needing approval
+	// The sort keys (roster_normalize) of bigFirst, bigLast and bigTail,
+	// computed by the database itself: a person's name key is theirs
+	// joined, and memberships and role_holders carry it (the triggers that
+	// would set it are off during the load).
+	firstKeys, lastKeys, tailKeys []string
 }
 
 const (
@@ -384,6 +389,14 @@ func (b *bigAccount) prepare(ctx context.Context) error {
 	var id int64
 	if _, err := pgx.ForEachRow(rows, []any{&k, &id}, func() error { b.roles[k] = id; return nil }); err != nil {
 		return err
+	}
+	for _, k := range []struct {
+		dst   *[]string
+		names []string
+	}{{&b.firstKeys, bigFirst.names}, {&b.lastKeys, bigLast.names}, {&b.tailKeys, bigTail}} {
+		if err := tx.QueryRow(ctx, `SELECT array_agg(roster_normalize(n) ORDER BY i) FROM unnest($1::text[]) WITH ORDINALITY AS t(n, i)`, k.names).Scan(k.dst); err != nil {
+			return err
+		}
 	}
 	b.inviters = []int64{b.adminID}
 	for i, n := range []string{"Riley Chen", "Sam Okafor", "Dana Kowalski", "Jordan Alvarez"} {
@@ -640,22 +653,31 @@ func emailLocalPart(s string) string {
 
 // person returns the name and email local part of person i.
 func (b *bigAccount) person(i int) (name, local string) {
+	name, _, local = b.personKeyed(i)
+	return name, local
+}
+
+// personKeyed returns the name of person i, its sort key (users.name_key)
+// and the email local part.
+func (b *bigAccount) personKeyed(i int) (name, key, local string) {
 	r := b.rng(2, uint64(i))
 	f := bigFirst.pick(r.Float64())
-	first, ffold := bigFirst.names[f], bigFirst.folded[f]
-	var last, lfold string
+	first, ffold, fkey := bigFirst.names[f], bigFirst.folded[f], b.firstKeys[f]
+	var last, lfold, lkey string
 	if r.IntN(4) == 0 {
 		k := r.IntN(len(bigTail))
-		last, lfold = bigTail[k], bigTailFolded[k]
+		last, lfold, lkey = bigTail[k], bigTailFolded[k], b.tailKeys[k]
 	} else {
 		k := bigLast.pick(r.Float64())
-		last, lfold = bigLast.names[k], bigLast.folded[k]
+		last, lfold, lkey = bigLast.names[k], bigLast.folded[k], b.lastKeys[k]
 	}
-	name = first + " " + last
+	name, key = first+" "+last, fkey+" "+lkey
 	if r.IntN(10) == 0 { // a middle initial
-		name = first + " " + string(rune('A'+r.IntN(26))) + ". " + last
+		m := r.IntN(26)
+		name = first + " " + string(rune('A'+m)) + ". " + last
+		key = fkey + " " + string(rune('a'+m)) + ". " + lkey
 	}
-	return name, ffold + "." + lfold + strconv.Itoa(i+1)
+	return name, key, ffold + "." + lfold + strconv.Itoa(i+1)
 }
 
 func (b *bigAccount) personEmail(i int) string {
@@ -929,13 +951,18 @@ func (b *bigAccount) load(ctx context.Context) error {
 	memberAt := func(i int) time.Time {
 		return now.Add(-time.Duration(b.rng(8, uint64(i)).Int64N(int64(3 * 365 * 24 * time.Hour))))
 	}
-	err = b.copyBatches(ctx, "memberships", []string{"account_id", "user_id", "group_id", "created_at"}, b.users*3,
+	// Each person's name key, for memberships and role_holders.
+	keys := make([]string, b.users)
+	for i := range keys {
+		_, keys[i], _ = b.personKeyed(i)
+	}
+	err = b.copyBatches(ctx, "memberships", []string{"account_id", "user_id", "group_id", "created_at", "name_key"}, b.users*3,
 		func(x int, vals []any) bool {
 			i, k := x/3, x%3
 			if k >= int(b.nGroups[i]) {
 				return false
 			}
-			copy(vals, []any{b.accountID, b.userIDs[i], b.groupIDs[b.groupOf[i][k]], memberAt(i)})
+			copy(vals, []any{b.accountID, b.userIDs[i], b.groupIDs[b.groupOf[i][k]], memberAt(i), keys[i]})
 			return true
 		})
 	if err != nil {
@@ -948,6 +975,26 @@ func (b *bigAccount) load(ctx context.Context) error {
 				return false
 			}
 			copy(vals, []any{b.accountID, b.userIDs[i], b.groupIDs[b.groupOf[i][k]], b.roles[bitRoles[ri].key], memberAt(i)})
+			return true
+		})
+	if err != nil {
+		return err
+	}
+	// Their holders: each person once per role, with the number of groups
+	// they hold it in.
+	err = b.copyBatches(ctx, "role_holders", []string{"account_id", "role_id", "user_id", "grants", "name_key"}, b.users*5,
+		func(x int, vals []any) bool {
+			i, ri := x/5, x%5
+			grants := 0
+			for k := range int(b.nGroups[i]) {
+				if b.roleBits[i][k]&bitRoles[ri].bit != 0 {
+					grants++
+				}
+			}
+			if grants == 0 {
+				return false
+			}
+			copy(vals, []any{b.accountID, b.roles[bitRoles[ri].key], b.userIDs[i], grants, keys[i]})
 			return true
 		})
 	if err != nil {

@@ -180,5 +180,10 @@ func TestSeedBigCounters(t *testing.T) {
 	for _, id := range []int64{acc, other} {
 		checkCounters(t, pool, id, "after the workload")
 		checkInvitationCounters(t, pool, id, now, "after the workload")
+		// The seed's own name keys (computed from the name lists) and role
+		// holders agree with what the triggers keep.
+		if problems, err := CheckSortKeys(ctx, pool, id); err != nil || len(problems) > 0 {
+			t.Errorf("account %d: %v %q", id, err, problems)
+		}
 	}
 }

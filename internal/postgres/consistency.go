@@ -17,6 +17,8 @@ import (
 //   - the dashboard counters (account_counters, invitation_counters, the
 //     weekly chart) equal a full recount, and every person's group_count and
 //     admin_grants equal their memberships and Administrator roles;
+//   - memberships and role holders carry their person's name key, and the
+//     role holders are exactly the role assignments' people;
 //   - every email invitation has exactly one outcome: at most one person
 //     came through it, and then it is accepted by that person; accepted
 //     ones name their person;
@@ -54,6 +56,12 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 	}); err != nil {
 		return nil, err
 	}
+
+	keys, err := CheckSortKeys(ctx, pool, accountID)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, keys...)
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
@@ -125,6 +133,34 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 		for _, f := range found {
 			add("%s: %s", c.what, f)
 		}
+	}
+	return problems, nil
+}
+
+// CheckSortKeys reports, for one account, memberships whose name key is not
+// their person's and role holders that disagree with the role assignments
+// (one row per person and role, grants = the groups they hold it in).
+func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
+	var problems []string
+	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	var stale, wrong int64
+	if err := pool.QueryRow(ctx, `SELECT
+	    (SELECT count(*) FROM memberships m JOIN users u ON u.account_id = m.account_id AND u.id = m.user_id
+	     WHERE m.account_id = $1 AND m.name_key IS DISTINCT FROM u.name_key),
+	    (SELECT count(*) FROM (
+	        SELECT ra.role_id, ra.user_id, count(*) AS grants, min(u.name_key) AS name_key
+	        FROM role_assignments ra JOIN users u ON u.account_id = ra.account_id AND u.id = ra.user_id
+	        WHERE ra.account_id = $1 GROUP BY ra.role_id, ra.user_id) r
+	     FULL JOIN (SELECT * FROM role_holders WHERE account_id = $1) h ON h.role_id = r.role_id AND h.user_id = r.user_id
+	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key)`,
+		accountID).Scan(&stale, &wrong); err != nil {
+		return nil, fmt.Errorf("sort keys: %w", err)
+	}
+	if stale > 0 {
+		add("%d memberships carry a name key that is not their person's", stale)
+	}
+	if wrong > 0 {
+		add("%d role holders disagree with the role assignments", wrong)
 	}
 	return problems, nil
 }

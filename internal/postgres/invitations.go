@@ -198,7 +198,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	ORDER BY x.created_at %s, x.src %s, x.key_id %s
 	LIMIT %d`, strings.Join(parts, "\nUNION ALL\n"), dir, dir, dir, limit+1)
 
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err

@@ -20,9 +20,10 @@ import (
 // UserStore reads and changes the people of an account.
 type UserStore struct {
 	pool *pgxpool.Pool
-	// walk and bound override walkRows and roster.CountLimit (tests make
-	// every step of a search and of its count happen on small data).
-	walk, bound int
+	// walk, team and bound override walkRows, teamRows and
+	// roster.CountLimit (tests make every step of a search, of a team's
+	// page and of a count happen on small data).
+	walk, team, bound int
 }
 
 // countLimit is the bound of People counts (roster.CountLimit).
@@ -128,12 +129,73 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		ORDER BY p.sort_key %s, p.id %s`, col, w.sql(), order, limit+1, pageColumns, dir, dir)
 	}
 
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	plainArgs := w.args
+	if len(f.RoleIDs) == 1 && f.Query == "" && f.Sort == roster.SortName {
+		// One role, by name: its holders in name order (role_holders keeps
+		// each one's name key), each person's row read for the page only.
+		// A role held by one person in twenty no longer walks twenty
+		// people by name, probing each one's roles, per row shown.
+		hw := &where{}
+		hw.add("h.account_id = %s", accountID)
+		hw.add("h.role_id = %s", f.RoleIDs[0])
+		keyset(hw, "h.name_key", "h.user_id")
+		rest := f
+		rest.RoleIDs = nil
+		userConditions(hw, accountID, rest)
+		plainSQL = fmt.Sprintf(`SELECT %s, h.name_key::text
+		FROM role_holders h
+		JOIN users u ON u.account_id = h.account_id AND u.id = h.user_id
+		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+		WHERE %s
+		ORDER BY h.name_key %s, h.user_id %s
+		LIMIT %d`, pageColumns, hw.sql(), dir, dir, limit+1)
+		plainArgs = hw.args
+	}
+	// A team alone, by name: when its subtree has at most teamRows
+	// memberships, all of them are read from memberships_group_name_idx
+	// (which carries each member's name key) and sorted, without reading
+	// a person's row but the page's; the exact count comes with them.
+	var teamSQL string
+	var teamArgs []any
+	if f.GroupID != 0 && !f.ExcludeSubgroups && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{GroupID: f.GroupID}) {
+		tw := &where{args: []any{accountID, f.GroupID}} // $1, $2
+		keyset(tw, "t.name_key", "t.user_id")
+		after := "TRUE"
+		if len(tw.conds) > 0 {
+			after = tw.sql()
+		}
+		teamArgs = tw.args
+		teamSQL = fmt.Sprintf(`WITH t AS MATERIALIZED (SELECT DISTINCT m.user_id, m.name_key FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+		  WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint]),
+		p AS (SELECT t.user_id, t.name_key FROM t WHERE %s ORDER BY t.name_key %s, t.user_id %s LIMIT %d)
+		SELECT %s, p.name_key::text, (SELECT count(*) FROM t)
+		FROM p
+		JOIN users u ON u.account_id = $1 AND u.id = p.user_id
+		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+		ORDER BY p.name_key %s, p.user_id %s`, after, dir, dir, limit+1, pageColumns, dir, dir)
+	}
+
+	err := pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
 		var keys []string
 		counted := int64(-1) // the exact number of matches, when a step read them all
-		if f.Query == "" {
+		if teamSQL != "" {
+			var n int
+			if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+			  WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint] LIMIT %d) s`, cmp.Or(s.team, teamRows)+1), accountID, f.GroupID).Scan(&n); err != nil {
+				return err
+			}
+			if n > cmp.Or(s.team, teamRows) {
+				teamSQL = ""
+			}
+		}
+		if teamSQL != "" {
 			var err error
-			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, w.args, nil); err != nil {
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, teamSQL, teamArgs, &counted); err != nil {
+				return err
+			}
+		} else if f.Query == "" {
+			var err error
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, nil); err != nil {
 				return err
 			}
 		} else {
@@ -229,6 +291,11 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	return page, err
 }
 
+// teamRows is the most memberships a team's subtree may have for its
+// page to be read from the membership index and sorted (a few
+// milliseconds); a larger team is walked by name, where it is dense.
+const teamRows = 20000
+
 // walkRows is how far a search walks the sort index before reading every
 // match through the trigram index instead: a term found in at least one
 // person in 40 fills a page within it.
@@ -305,16 +372,16 @@ func (s *UserStore) countUsers(ctx context.Context, tx pgx.Tx, accountID int64, 
 		countArgs = []any{accountID, f.GroupID}
 	}
 	if only := (roster.UserFilter{RoleIDs: f.RoleIDs}); len(f.RoleIDs) > 0 && filterOnly(f, only) {
-		// Roles alone: the people holding them, read from the role
-		// index (every assignment's person is in the account), without
-		// joining every person of the account.
-		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT ra.user_id FROM role_assignments ra
-		WHERE ra.account_id = $1 AND ra.role_id = ANY($2) LIMIT %d) s`, s.countLimit()+1)
+		// Roles alone: their holders (each person once per role, every
+		// one in the account), without joining every person of the account.
+		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT DISTINCT h.user_id FROM role_holders h
+		WHERE h.account_id = $1 AND h.role_id = ANY($2) LIMIT %d) s`, s.countLimit()+1)
 		countArgs = []any{accountID, f.RoleIDs}
 		if len(f.RoleIDs) == 1 {
-			// One role: its people come in order from the index, so the
-			// distinct count streams and stops at the bound.
-			countSQL = strings.Replace(countSQL, "= ANY($2)", "= $2", 1)
+			// One role: each holder once, read from the name index up to
+			// the bound.
+			countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM role_holders h
+			WHERE h.account_id = $1 AND h.role_id = $2 LIMIT %d) s`, s.countLimit()+1)
 			countArgs = []any{accountID, f.RoleIDs[0]}
 		}
 	}

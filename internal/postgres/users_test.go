@@ -899,6 +899,18 @@ func TestCountersAgreeWithRecount(t *testing.T) {
 	if err := pool.QueryRow(ctx, `SELECT group_count, admin_grants FROM users WHERE account_id = $1 AND id = $2`, a.acc.ID, u[1]).Scan(&gc, &ag); err != nil || gc != 1 || ag != 0 {
 		t.Errorf("u1: group_count %d, admin_grants %d (%v), want 1, 0", gc, ag, err)
 	}
+	// Role holders and the name keys kept next to memberships followed
+	// every step (u1 was renamed "Uno" holding a membership).
+	for _, id := range []int64{a.acc.ID, b.acc.ID} {
+		if problems, err := CheckSortKeys(ctx, pool, id); err != nil || len(problems) > 0 {
+			t.Errorf("account %d: %v %q", id, err, problems)
+		}
+	}
+	var holders int
+	pool.QueryRow(ctx, `SELECT count(*) FROM role_holders WHERE account_id = $1 AND role_id = $2`, a.acc.ID, adm).Scan(&holders)
+	if holders != 1 { // Quinn; u1 left G2, u3 was deleted
+		t.Errorf("Administrator holders = %d, want 1", holders)
+	}
 }
 
 func TestDashboard(t *testing.T) {
