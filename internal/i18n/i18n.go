@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -70,6 +71,11 @@ func init() {
 	// English is also the root (und) of every language, so a message a
 	// language lacks reads in English rather than as its key: lookups go
 	// fr-CA -> fr -> und.
+	for _, m := range catalogues() {
+		for key := range m {
+			knownKeys[key] = true
+		}
+	}
 	for _, tag := range []language.Tag{language.English, language.Und} {
 		for _, m := range catalogues() {
 			for key, msg := range m {
@@ -146,7 +152,18 @@ type Localizer struct {
 	Default bool
 	printer *message.Printer
 	names   *dateNames
+	idx     int // into Locales
 }
+
+// plainTexts keeps, per locale, the messages without arguments once
+// formatted: a page asks for the same labels once a row, and formatting
+// one goes through the catalogue's interpreter (a fifth of the server's
+// time on the Invitations table).
+var plainTexts = make([]sync.Map, len(Locales))
+
+// knownKeys are the English catalogue's keys: only their texts are kept
+// (a key from elsewhere never grows the cache).
+var knownKeys = map[string]bool{}
 
 // New returns the Localizer of the first of choices that names a
 // supported language, else en-US. Each choice is a saved locale
@@ -181,7 +198,7 @@ func match(choice string) (int, bool) {
 
 func localizer(i int, def bool) *Localizer {
 	loc := Locales[i]
-	return &Localizer{Locale: loc, Default: def, printer: message.NewPrinter(loc.Tag, message.Catalog(cat)), names: namesOf(loc.Tag)}
+	return &Localizer{Locale: loc, Default: def, printer: message.NewPrinter(loc.Tag, message.Catalog(cat)), names: namesOf(loc.Tag), idx: i}
 }
 
 // FromRequest picks the locale of a request: the person's saved choice,
@@ -247,6 +264,14 @@ func Translations(key string) []string {
 // T returns the message for key, formatted with args (numbers in the
 // locale's form; a plural message chooses its form by its first argument).
 func (l *Localizer) T(key string, args ...any) string {
+	if len(args) == 0 && knownKeys[key] {
+		if s, ok := plainTexts[l.idx].Load(key); ok {
+			return s.(string)
+		}
+		s := l.groups(l.printer.Sprintf(key))
+		plainTexts[l.idx].Store(key, s)
+		return s
+	}
 	return l.groups(l.printer.Sprintf(key, args...))
 }
 
