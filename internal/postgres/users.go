@@ -175,7 +175,14 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		ORDER BY p.name_key %s, p.user_id %s`, after, dir, dir, limit+1, pageColumns, dir, dir)
 	}
 
-	err := pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
+	// The whole account, by any sort, is one index walk whatever the
+	// cursor: its statements may keep a plan. A filter's plan depends on
+	// its values.
+	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}
+	if f.IsFiltered() || f.Scope != nil {
+		opts = readPlanned
+	}
+	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 		var keys []string
 		counted := int64(-1) // the exact number of matches, when a step read them all
 		if teamSQL != "" {
