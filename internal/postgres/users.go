@@ -175,11 +175,14 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		ORDER BY p.name_key %s, p.user_id %s`, after, dir, dir, limit+1, pageColumns, dir, dir)
 	}
 
-	// The whole account, by any sort, is one index walk whatever the
-	// cursor: its statements may keep a plan. A filter's plan depends on
-	// its values.
+	// The whole account by any sort, one role's holders by name and a
+	// small team's members are each one index read whatever the values:
+	// their statements may keep a plan. Other filters' plans depend on
+	// their values (a large team's too: it is planned with its values
+	// once it is known to be large).
+	roleOnly := len(f.RoleIDs) == 1 && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
 	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}
-	if f.IsFiltered() || f.Scope != nil {
+	if (f.IsFiltered() || f.Scope != nil) && !roleOnly && teamSQL == "" {
 		opts = readPlanned
 	}
 	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
@@ -193,6 +196,9 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 			if n > cmp.Or(s.team, teamRows) {
 				teamSQL = ""
+				if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+					return err
+				}
 			}
 		}
 		if teamSQL != "" {
