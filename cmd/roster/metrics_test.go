@@ -95,6 +95,18 @@ func TestServeMetricsOnTheirOwnListener(t *testing.T) {
 		!strings.Contains(body, "roster_ready 1") || !strings.Contains(body, "roster_job_queue_jobs{") {
 		t.Errorf("metrics listener: %d\n%s", code, body)
 	}
+	// Go's profiler: on the private listener only.
+	if code, body := fetch(t, metrics+"/debug/pprof/"); code != http.StatusOK || !strings.Contains(body, "goroutine") {
+		t.Errorf("metrics listener /debug/pprof/: %d", code)
+	}
+	if code, _ := fetch(t, metrics+"/debug/pprof/heap?debug=1"); code != http.StatusOK {
+		t.Errorf("metrics listener heap profile: %d", code)
+	}
+	for _, p := range []string{"/debug/pprof/", "/debug/pprof/heap", "/debug/pprof/profile"} {
+		if code, _ := fetch(t, public+p); code != http.StatusNotFound {
+			t.Errorf("public %s: %d, want 404", p, code)
+		}
+	}
 }
 
 func TestMetricsAddrSetting(t *testing.T) {
