@@ -7,6 +7,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -910,6 +911,76 @@ func TestCountersAgreeWithRecount(t *testing.T) {
 	pool.QueryRow(ctx, `SELECT count(*) FROM role_holders WHERE account_id = $1 AND role_id = $2`, a.acc.ID, adm).Scan(&holders)
 	if holders != 1 { // Quinn; u1 left G2, u3 was deleted
 		t.Errorf("Administrator holders = %d, want 1", holders)
+	}
+}
+
+// TestRoleHoldersUnderConcurrentChanges grants and takes away one role of
+// the same few people in several groups from four connections at once, and
+// renames them meanwhile: role_holders must end with exactly the people
+// still holding the role (grants = their groups), and memberships with
+// their current name keys.
+func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	ctx := t.Context()
+	f := newFixture(t, pool, roster.Signup{AccountName: "Busy Co", Name: "Ada Admin", Email: "ada@busy.example", PasswordHash: "x"}, testNow)
+	groups := []int64{f.group(t, f.root, "G1"), f.group(t, f.root, "G2"), f.group(t, f.root, "G3")}
+	var people []int64
+	for i := range 3 {
+		u := f.user(t, personSpec{name: fmt.Sprintf("Person %d", i), email: fmt.Sprintf("p%d@busy.example", i)})
+		for _, g := range groups {
+			f.member(t, u, g)
+		}
+		people = append(people, u)
+	}
+	role := f.roles[roster.RoleFinance]
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 60 {
+				u, g := people[(w+i)%3], groups[(w*7+i)%3]
+				err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+					if (w+i)%2 == 0 {
+						_, err := tx.Exec(ctx, `INSERT INTO role_assignments (account_id, user_id, group_id, role_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING`, f.acc.ID, u, g, role)
+						return err
+					}
+					if i%10 == 3 {
+						_, err := tx.Exec(ctx, `UPDATE users SET name = $3 WHERE account_id = $1 AND id = $2`, f.acc.ID, u, fmt.Sprintf("Renamed %d %d", w, i))
+						return err
+					}
+					_, err := tx.Exec(ctx, `DELETE FROM role_assignments WHERE account_id = $1 AND user_id = $2 AND group_id = $3 AND role_id = $4`, f.acc.ID, u, g, role)
+					return err
+				})
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("worker: %v", err)
+	}
+	if problems, err := CheckSortKeys(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 {
+		t.Errorf("after concurrent changes: %v %q", err, problems)
+	}
+	var holders, assigned int
+	pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM role_holders WHERE account_id = $1 AND role_id = $2),
+	    (SELECT count(DISTINCT user_id) FROM role_assignments WHERE account_id = $1 AND role_id = $2)`, f.acc.ID, role).Scan(&holders, &assigned)
+	if holders != assigned {
+		t.Errorf("%d holders, %d people hold the role", holders, assigned)
+	}
+	// The check itself sees a holder and a name key gone wrong.
+	f.exec(t, `UPDATE memberships SET name_key = 'zzz' WHERE account_id = $1 AND user_id = $2 AND group_id = $3`, f.acc.ID, people[0], groups[0])
+	f.exec(t, `INSERT INTO role_holders (account_id, role_id, user_id, grants, name_key) VALUES ($1, $2, $3, 1, 'ada admin')
+	    ON CONFLICT (account_id, user_id, role_id) DO UPDATE SET grants = role_holders.grants + 1`, f.acc.ID, role, f.admin.ID)
+	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 2 {
+		t.Errorf("after breaking a name key and a holder: %q, want both reported", problems)
 	}
 }
 
