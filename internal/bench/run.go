@@ -142,7 +142,9 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		// The deletions leave dead rows and pages not all-visible, fewer
 		// than autovacuum waits for, run after run: vacuum them, so the
 		// next run meets the tables as a long-running database keeps them.
-		for _, t := range []string{"invitations", "river_job", "csv_imports", "csv_import_rows"} {
+		// (memberships and role_holders too: a migration that rewrote them
+		// leaves them so until autovacuum comes round.)
+		for _, t := range []string{"invitations", "river_job", "csv_imports", "csv_import_rows", "memberships", "role_holders"} {
 			pool.Exec(ctx, "VACUUM (ANALYZE) "+t)
 		}
 	}
