@@ -242,6 +242,16 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 			return 0, err
 		}})
 	}
+	// The counters once every row and index is in (the vacuums may still
+	// run): until they are set, an interrupted seed is seen as one.
+	g.add(&seedStep{name: "counters", phase: "counters", table: "*", order: 80, after: "indexes", units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+		if err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs) }); err != nil {
+			return 0, err
+		}
+		_, err := c.Exec(ctx, "VACUUM (ANALYZE) account_counters")
+		tick(1)
+		return 0, err
+	}})
 	if err := g.run(ctx, pool, s.Sessions); err != nil {
 		return res, err
 	}
@@ -251,33 +261,21 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 		}
 	}
 	res.PeopleLoaded = g.peopleLoaded
-
-	// The counters last: until they are set, an interrupted seed is seen
-	// as one.
-	countersStart := time.Since(start)
-	if err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs, s.Progress) }); err != nil {
-		return res, err
-	}
-	if _, err := pool.Exec(ctx, "VACUUM (ANALYZE) account_counters"); err != nil {
-		return res, err
-	}
+	res.Phases = g.phases()
 	res.Duration = time.Since(start)
-	res.Phases = append(g.phases(), BigSeedPhase{Name: "counters", Steps: len(res.AccountIDs), Start: countersStart, End: res.Duration, Busy: res.Duration - countersStart})
 	return res, nil
 }
 
 // recountAll sets the counters of the accounts from a full recount.
-func recountAll(ctx context.Context, tx pgx.Tx, accountIDs []int64, progress func(string, int, int)) error {
+func recountAll(ctx context.Context, tx pgx.Tx, accountIDs []int64) error {
 	if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
 		return err
 	}
-	progress("counters", 0, 1)
 	for _, id := range accountIDs {
 		if err := RecountCounters(ctx, tx, id); err != nil {
 			return err
 		}
 	}
-	progress("counters", 1, 1)
 	return nil
 }
 
@@ -293,7 +291,8 @@ type seedStep struct {
 	// order: lower runs first among the steps that may run.
 	order int
 	// after: this step waits for the table's steps of that phase ("load":
-	// its COPYs; "indexes": its index builds).
+	// its COPYs; "indexes": its index builds); table "*" waits for every
+	// step of that phase and of the phases before it (phaseOrder).
 	after string
 	units int // progress units (rows for COPYs)
 	// people: a step of the main account's people, memberships and roles.
@@ -346,8 +345,10 @@ func (g *seedGraph) link() {
 		if st.after == "" {
 			continue
 		}
+		upTo := slices.Index(phaseOrder, st.after)
 		for _, o := range g.steps {
-			if o.table == st.table && o.phase == st.after {
+			every := st.table == "*" && slices.Index(phaseOrder, o.phase) <= upTo
+			if every || o.table == st.table && o.phase == st.after {
 				o.next = append(o.next, st)
 				st.waits++
 			}
@@ -362,7 +363,7 @@ func (g *seedGraph) link() {
 }
 
 // phaseOrder is the order in which the progress bar shows the phases.
-var phaseOrder = []string{"load", "indexes", "analyze"}
+var phaseOrder = []string{"load", "indexes", "analyze", "counters"}
 
 // tick records units done of a phase; the bar shows the first phase not
 // yet finished. Called with g.mu held.
