@@ -212,7 +212,7 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 	for _, b := range loads {
 		b.addLoads(g)
 	}
-	g.add(&seedStep{name: "join_requests", phase: "load", table: "join_requests", order: 50, units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+	g.add(&seedStep{name: "join_requests", phase: "load", table: "join_requests", order: 22, units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
 		n := 0
 		err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
 			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
