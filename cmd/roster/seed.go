@@ -26,6 +26,7 @@ func seedBig(ctx context.Context, pool *pgxpool.Pool, args []string, getenv func
 	groups := fs.Int("groups", 500, "groups in the main account")
 	accounts := fs.Int("accounts", 0, "extra accounts of -extra-users people each")
 	extra := fs.Int("extra-users", 100000, "people in each extra account")
+	sessions := fs.Int("sessions", 0, "database sessions loading at once (0: one more than the cores, 3 to 5)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -43,24 +44,45 @@ func seedBig(ctx context.Context, pool *pgxpool.Pool, args []string, getenv func
 	bar := newProgressBar(os.Stderr)
 	res, err := postgres.SeedBig(ctx, pool, postgres.BigSeed{
 		Users: *users, Invitations: *invitations, Groups: *groups, Accounts: *accounts, ExtraUsers: *extra,
-		AdminHash: hash, Key: key, Now: time.Now(), Seed: 2026, Progress: bar.update,
+		AdminHash: hash, Key: key, Now: time.Now(), Seed: 2026, Progress: bar.update, Sessions: *sessions,
 	})
 	bar.done()
 	if err != nil {
 		return fmt.Errorf("seed: %w", err)
 	}
+	writeSeedPhases(stdout, res)
 	fmt.Fprintf(stdout, "Seeded %d people, %d invitations, %d groups in %q (+%d accounts) in %s. Sign in as %s / %s.\n",
 		*users, *invitations, *groups, postgres.BigAccountName, *accounts, res.Duration.Round(time.Millisecond),
 		postgres.BigAdminEmail, postgres.BigAdminPassword)
 	return nil
 }
 
-// progressBar draws "stage [#####.....] 45%" on one terminal line.
+// writeSeedPhases says where the seed's time went: the phases overlap
+// (a table's indexes are built while the next tables load), so each shows
+// its span and how long its steps kept the sessions busy.
+func writeSeedPhases(w io.Writer, res postgres.BigSeedResult) {
+	for _, p := range res.Phases {
+		fmt.Fprintf(w, "  %-9s %6.1fs  (%5.1fs to %5.1fs; %3d steps, %6.1fs of session time", p.Name, (p.End - p.Start).Seconds(),
+			p.Start.Seconds(), p.End.Seconds(), p.Steps, p.Busy.Seconds())
+		if p.Longest != "" && p.Steps > 1 {
+			fmt.Fprintf(w, "; longest %.1fs: %s", p.LongestTook.Seconds(), p.Longest)
+		}
+		fmt.Fprintln(w, ")")
+	}
+	if res.PeopleLoaded > 0 {
+		fmt.Fprintf(w, "  The main account's people, memberships and roles were loaded at %.1fs (their indexes, counters and statistics followed).\n",
+			res.PeopleLoaded.Seconds())
+	}
+}
+
+// progressBar draws "stage [#####.....] 45%" on one terminal line; a
+// finished stage keeps its line, with the seconds it took.
 type progressBar struct {
-	w     io.Writer
-	start time.Time
-	last  time.Time
-	stage string
+	w          io.Writer
+	start      time.Time
+	last       time.Time
+	stage      string
+	stageStart time.Time
 }
 
 func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w, start: time.Now()} }
@@ -70,8 +92,11 @@ func (p *progressBar) update(stage string, done, total int) {
 	if stage == p.stage && done < total && now.Sub(p.last) < 100*time.Millisecond {
 		return
 	}
-	if stage != p.stage && p.stage != "" {
-		fmt.Fprintln(p.w)
+	if stage != p.stage {
+		if p.stage != "" {
+			fmt.Fprintln(p.w)
+		}
+		p.stageStart = now
 	}
 	p.stage, p.last = stage, now
 	frac := 1.0
@@ -80,8 +105,8 @@ func (p *progressBar) update(stage string, done, total int) {
 	}
 	const width = 30
 	n := int(frac * width)
-	fmt.Fprintf(p.w, "\r%-28s [%s%s] %3.0f%% %11s/%-11s %6.1fs", stage, strings.Repeat("#", n), strings.Repeat(".", width-n),
-		frac*100, groupDigits(done), groupDigits(total), now.Sub(p.start).Seconds())
+	fmt.Fprintf(p.w, "\r%-10s [%s%s] %3.0f%% %11s/%-11s %6.1fs (at %6.1fs)", stage, strings.Repeat("#", n), strings.Repeat(".", width-n),
+		frac*100, groupDigits(done), groupDigits(total), now.Sub(p.stageStart).Seconds(), now.Sub(p.start).Seconds())
 }
 
 func (p *progressBar) done() {

@@ -43,8 +43,13 @@ type BigSeed struct {
 	Key       roster.TokenKey
 	Now       time.Time
 	Seed      uint64
-	// Progress, if set, is told how far each stage is (done of total rows).
+	// Progress, if set, is told how far each stage is (done of total
+	// units: rows while loading, then indexes and tables).
 	Progress func(stage string, done, total int)
+	// Sessions is how many database sessions load and build indexes at
+	// once (0: one more than the cores, at least 3 and at most 5; never
+	// more than the pool holds).
+	Sessions int
 }
 
 // BigSeedResult names what SeedBig made.
@@ -52,24 +57,48 @@ type BigSeedResult struct {
 	AccountIDs []int64 // the main account first
 	Rows       map[string]int
 	Duration   time.Duration
+	// PeopleLoaded is when the main account's people, their memberships,
+	// roles and role holders were all loaded (committed, before their
+	// indexes, counters and statistics), from the start of the seed.
+	PeopleLoaded time.Duration
+	// Phases is what each phase took: load, indexes, analyze, counters.
+	Phases []BigSeedPhase
 }
 
-// SeedBig loads a large data set by COPY in batches: realistic varied
-// names, a deep group tree, memberships with roles, invitations in every
-// status and date, join requests and audit history. ECONFLICT when the main
+// BigSeedPhase is the time one phase of SeedBig took. The load, the
+// index builds and the vacuums overlap (each table's indexes are built as
+// soon as it is loaded), so a phase is the span from its first step's
+// start to its last step's end, plus the time its steps kept sessions busy.
+type BigSeedPhase struct {
+	Name       string
+	Steps      int
+	Start, End time.Duration // from the start of the seed
+	Busy       time.Duration // summed over the sessions
+	// Longest is the phase's slowest step and what it took.
+	Longest     string
+	LongestTook time.Duration
+}
+
+// SeedBig loads a large data set by COPY: realistic varied names, a deep
+// group tree, memberships with roles, invitations in every status and
+// date, join requests and audit history. ECONFLICT when the main
 // account's administrator already exists.
 //
-// The counter triggers are switched off for the bulk rows
-// (session_replication_role = replica when allowed, else ALTER TABLE ...
-// DISABLE TRIGGER USER inside the transaction); each person's group_count
-// and admin_grants are written with the row from the memberships generated
-// for them, and the account counters are set from a full recount before
-// commit, so every counter ends up exactly what the triggers would keep.
-// When a table receives more rows than it holds, its secondary indexes are
-// dropped and rebuilt after the load commits (the same definitions, built
-// in parallel sessions), which is several times faster than maintaining
-// them; the counters are set after the indexes, so an interrupted seed
-// leaves counters of zero (the bench harness then seeds again).
+// The accounts, their administrators (with the triggers on) and the
+// groups are made in a first transaction, which also reserves every id.
+// The bulk rows then go in over several sessions at once, each table in
+// slices of its own transactions with the counter triggers switched off
+// (session_replication_role = replica; every row is a pure function of the
+// seed and its index, so the slices need nothing from each other): each
+// person's group_count and admin_grants are written with the row from the
+// memberships generated for them, and memberships and role_holders carry
+// the name key the triggers would set. When a table receives more rows
+// than it holds, its secondary indexes are dropped in the first
+// transaction and built again (the same definitions) by the next free
+// session as soon as the table is loaded, the trigram index first: that
+// is several times faster than maintaining them. The account counters are
+// set from a full recount last, so an interrupted seed leaves counters that
+// do not match the people (the bench harness then seeds again).
 func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult, error) {
 	start := time.Now()
 	res := BigSeedResult{Rows: map[string]int{}}
@@ -85,18 +114,30 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 	if s.Progress == nil {
 		s.Progress = func(string, int, int) {}
 	}
+	// The sessions report from several goroutines; the callback sees one
+	// call at a time.
+	var progressMu sync.Mutex
+	report := s.Progress
+	s.Progress = func(stage string, done, total int) {
+		progressMu.Lock()
+		defer progressMu.Unlock()
+		report(stage, done, total)
+	}
 	conn, err := pool.Acquire(ctx)
 	if err != nil {
 		return res, err
 	}
-	defer conn.Release()
-	// Big loads want memory for index builds and no statement timeout.
-	for _, set := range []string{"SET maintenance_work_mem = '512MB'", "SET statement_timeout = 0"} {
-		if _, err := conn.Exec(ctx, set); err != nil {
-			return res, err
+	defer func() {
+		if conn != nil {
+			conn.Release()
 		}
+	}()
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
+		return res, err
 	}
 	var rebuild []string // index definitions dropped for the load
+	var loads []*bigAccount
+	s.Progress("accounts", 0, 1)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(727276)`); err != nil {
 			return err
@@ -120,7 +161,6 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 			plans = append(plans, plan{fmt.Sprintf("Extra Account %d", i), d, "admin@" + d, s.ExtraUsers, inv, min(s.Groups, 100)})
 		}
 		// Accounts and their first administrators, with the triggers on.
-		var loads []*bigAccount
 		for i, p := range plans {
 			acc, admin, err := createAccount(ctx, tx, roster.Signup{AccountName: p.name, Name: "Morgan Avery", Email: p.admin, PasswordHash: s.AdminHash}, s.Now.AddDate(-5, 0, 0))
 			if err != nil {
@@ -130,137 +170,338 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 				return err
 			}
 			res.AccountIDs = append(res.AccountIDs, acc.ID)
-			b := &bigAccount{tx: tx, seed: s, accountID: acc.ID, adminID: admin.ID, rootID: admin.Memberships[0].GroupID,
-				domain: p.domain, users: p.users, invitations: p.invitations, groups: p.groups, index: i, rows: res.Rows}
-			if err := b.prepare(ctx); err != nil {
+			b := &bigAccount{seed: s, accountID: acc.ID, adminID: admin.ID, rootID: admin.Memberships[0].GroupID,
+				domain: p.domain, users: p.users, invitations: p.invitations, groups: p.groups, index: i}
+			if err := b.prepare(ctx, tx); err != nil {
 				return err
 			}
 			loads = append(loads, b)
+		}
+		// The audit events' ids, in the order one session would take them.
+		for _, b := range loads {
+			b.plan()
+			if b.auditIDs, err = reserveIDs(ctx, tx, "audit_events", b.auditRows); err != nil {
+				return err
+			}
 		}
 		// From here on the bulk rows bypass the counter triggers.
 		if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
 			return fmt.Errorf("switch triggers off (needs a superuser; try a private cluster): %w", err)
 		}
+		for _, b := range loads {
+			if err := b.loadGroups(ctx, tx); err != nil {
+				return err
+			}
+			res.Rows["groups"] += len(b.groupIDs)
+		}
 		total := 0
 		for _, p := range plans {
 			total += p.users
 		}
-		if rebuild, err = dropIndexesForLoad(ctx, tx, total); err != nil {
-			return err
-		}
-		for _, b := range loads {
-			if err := b.load(ctx); err != nil {
-				return err
-			}
-		}
-		if len(rebuild) > 0 {
-			return nil // the indexes and counters follow, in parallel sessions
-		}
-		return recountAll(ctx, tx, res.AccountIDs, s.Progress)
+		rebuild, err = dropIndexesForLoad(ctx, tx, total)
+		return err
 	})
 	if err != nil {
 		return res, err
 	}
-	if len(rebuild) > 0 {
-		// The indexes dropped for the load are built in parallel sessions
-		// (one transaction cannot build two at once; the trigram index alone
-		// is a third of the seed), then the counters are set. Until they
-		// are, the accounts' counters read zero, which is how the bench
-		// harness knows an interrupted seed from a finished one.
-		if err := rebuildIndexes(ctx, pool, rebuild, s.Progress); err != nil {
-			return res, err
-		}
-		if err := pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs, s.Progress) }); err != nil {
-			return res, err
-		}
+	s.Progress("accounts", 1, 1)
+	conn.Release()
+	conn = nil
+
+	g := newSeedGraph(start, s.Progress)
+	for _, b := range loads {
+		b.addLoads(g)
+	}
+	g.add(&seedStep{name: "join_requests", phase: "load", table: "join_requests", order: 22, units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+		n := 0
+		err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+				return err
+			}
+			for _, b := range loads {
+				rows := b.joinRequests()
+				if _, err := tx.CopyFrom(ctx, pgx.Identifier{"join_requests"}, []string{"account_id", "invitation_id", "email", "name", "status", "group_ids", "role_ids", "created_at"}, pgx.CopyFromRows(rows)); err != nil {
+					return fmt.Errorf("copy join_requests: %w", err)
+				}
+				n += len(rows)
+			}
+			return nil
+		})
+		tick(1)
+		return n, err
+	}})
+	for _, d := range rebuild {
+		g.add(indexStep(d))
 	}
 	// Fresh statistics and visibility maps: plans and index-only scans as
-	// they will be in a long-running database. Two sessions share the tables.
-	s.Progress("analyze", 0, 1)
-	if err := inParallel(ctx, pool, []string{"users", "memberships", "role_assignments", "role_holders", "invitations", "audit_events", "groups", "join_requests", "account_counters"},
-		func(t string) string { return "VACUUM (ANALYZE) " + t }, nil); err != nil {
+	// they will be in a long-running database.
+	for _, t := range []string{"users", "memberships", "role_assignments", "role_holders", "invitations", "audit_events", "groups", "join_requests"} {
+		g.add(&seedStep{name: "VACUUM (ANALYZE) " + t, phase: "analyze", table: t, order: 90, after: "indexes", units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+			_, err := c.Exec(ctx, "VACUUM (ANALYZE) "+t)
+			tick(1)
+			return 0, err
+		}})
+	}
+	// The counters once every row and index is in (the vacuums may still
+	// run): until they are set, an interrupted seed is seen as one.
+	g.add(&seedStep{name: "counters", phase: "counters", table: "*", order: 80, after: "indexes", units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+		if err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs) }); err != nil {
+			return 0, err
+		}
+		_, err := c.Exec(ctx, "VACUUM (ANALYZE) account_counters")
+		tick(1)
+		return 0, err
+	}})
+	if err := g.run(ctx, pool, s.Sessions); err != nil {
 		return res, err
 	}
-	s.Progress("analyze", 1, 1)
+	for _, st := range g.steps {
+		if st.phase == "load" {
+			res.Rows[st.table] += st.rows
+		}
+	}
+	res.PeopleLoaded = g.peopleLoaded
+	res.Phases = g.phases()
 	res.Duration = time.Since(start)
 	return res, nil
 }
 
 // recountAll sets the counters of the accounts from a full recount.
-func recountAll(ctx context.Context, tx pgx.Tx, accountIDs []int64, progress func(string, int, int)) error {
+func recountAll(ctx context.Context, tx pgx.Tx, accountIDs []int64) error {
 	if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = origin`); err != nil {
 		return err
 	}
-	progress("counters", 0, 1)
 	for _, id := range accountIDs {
 		if err := RecountCounters(ctx, tx, id); err != nil {
 			return err
 		}
 	}
-	progress("counters", 1, 1)
 	return nil
 }
 
-// seedSessions is how many sessions build indexes and vacuum at once.
-func seedSessions() int { return max(2, min(runtime.NumCPU(), 4)) }
+// seedSessions is how many sessions load, build indexes and vacuum at
+// once by default: one more than the cores, as a COPY session leaves its
+// server process idle while the seeder generates its rows.
+func seedSessions() int { return max(3, min(runtime.NumCPU()+1, 5)) }
 
-// inParallel runs one statement per item over seedSessions() connections of
-// the pool, in the items' order, and reports each one done.
-func inParallel(ctx context.Context, pool *pgxpool.Pool, items []string, stmt func(string) string, done func(i int)) error {
+// seedStep is one step of the seed after the first transaction: a COPY of
+// a slice of one table, an index build or a vacuum.
+type seedStep struct {
+	name, phase, table string
+	// order: lower runs first among the steps that may run.
+	order int
+	// after: this step waits for the table's steps of that phase ("load":
+	// its COPYs; "indexes": its index builds); table "*" waits for every
+	// step of that phase and of the phases before it (phaseOrder).
+	after string
+	units int // progress units (rows for COPYs)
+	// people: a step of the main account's people, memberships and roles.
+	people bool
+	run    func(ctx context.Context, c *pgxpool.Conn, tick func(done int)) (rows int, err error)
+
+	waits      int
+	next       []*seedStep
+	rows       int
+	start, end time.Duration
+}
+
+// seedGraph runs seed steps over a few sessions, each as soon as the steps
+// it waits for are done, the lowest order first.
+type seedGraph struct {
+	start    time.Time
+	progress func(string, int, int)
+	steps    []*seedStep
+
+	mu           sync.Mutex
+	cond         *sync.Cond
+	ready        []*seedStep
+	left         int
+	err          error
+	done         map[string]int // phase -> steps done
+	units        map[string]int // phase -> units planned
+	unitsDone    map[string]int // phase -> units done
+	shown        int            // the phase the progress bar shows (phaseOrder)
+	peopleLeft   int
+	peopleLoaded time.Duration
+}
+
+func newSeedGraph(start time.Time, progress func(string, int, int)) *seedGraph {
+	g := &seedGraph{start: start, progress: progress, done: map[string]int{}, units: map[string]int{}, unitsDone: map[string]int{}}
+	g.cond = sync.NewCond(&g.mu)
+	return g
+}
+
+func (g *seedGraph) add(st *seedStep) {
+	g.steps = append(g.steps, st)
+	g.units[st.phase] += st.units
+	if st.people {
+		g.peopleLeft++
+	}
+}
+
+// link makes each step wait for what its after names.
+func (g *seedGraph) link() {
+	for _, st := range g.steps {
+		if st.after == "" {
+			continue
+		}
+		upTo := slices.Index(phaseOrder, st.after)
+		for _, o := range g.steps {
+			every := st.table == "*" && slices.Index(phaseOrder, o.phase) <= upTo
+			if every || o.table == st.table && o.phase == st.after {
+				o.next = append(o.next, st)
+				st.waits++
+			}
+		}
+	}
+	for _, st := range g.steps {
+		if st.waits == 0 {
+			g.ready = append(g.ready, st)
+		}
+	}
+	g.left = len(g.steps)
+}
+
+// phaseOrder is the order in which the progress bar shows the phases.
+var phaseOrder = []string{"load", "indexes", "analyze", "counters"}
+
+// tick records units done of a phase; the bar shows the first phase not
+// yet finished. Called with g.mu held.
+func (g *seedGraph) tick(phase string, units int) {
+	g.unitsDone[phase] += units
+	for g.shown < len(phaseOrder) {
+		p := phaseOrder[g.shown]
+		if g.units[p] > 0 {
+			g.progress(p, min(g.unitsDone[p], g.units[p]), g.units[p])
+			if g.unitsDone[p] < g.units[p] || g.shown == len(phaseOrder)-1 {
+				return
+			}
+		}
+		g.shown++
+	}
+}
+
+func (g *seedGraph) run(ctx context.Context, pool *pgxpool.Pool, sessions int) error {
+	if sessions <= 0 {
+		sessions = seedSessions()
+	}
+	sessions = min(sessions, int(pool.Config().MaxConns))
+	g.link()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	next := make(chan int)
-	errs := make(chan error, seedSessions())
-	var mu sync.Mutex
+	g.mu.Lock()
+	g.tick("load", 0)
+	g.mu.Unlock()
 	var wg sync.WaitGroup
-	for range seedSessions() {
+	fail := func(err error) {
+		g.mu.Lock()
+		if g.err == nil {
+			g.err = err
+		}
+		g.cond.Broadcast()
+		g.mu.Unlock()
+		cancel()
+	}
+	for range sessions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			c, err := pool.Acquire(ctx)
 			if err != nil {
-				errs <- err
-				cancel()
+				fail(err)
 				return
 			}
 			defer c.Release()
+			// Index builds want memory; nothing here may time out.
 			for _, set := range []string{"SET maintenance_work_mem = '512MB'", "SET statement_timeout = 0"} {
 				if _, err := c.Exec(ctx, set); err != nil {
-					errs <- err
-					cancel()
+					fail(err)
 					return
 				}
 			}
-			for i := range next {
-				if _, err := c.Exec(ctx, stmt(items[i])); err != nil {
-					errs <- fmt.Errorf("%s: %w", stmt(items[i]), err)
-					cancel()
+			for {
+				g.mu.Lock()
+				for len(g.ready) == 0 && g.left > 0 && g.err == nil {
+					g.cond.Wait()
+				}
+				if g.err != nil || len(g.ready) == 0 {
+					g.mu.Unlock()
 					return
 				}
-				if done != nil {
-					mu.Lock()
-					done(i)
-					mu.Unlock()
+				k := 0
+				for i, st := range g.ready {
+					if st.order < g.ready[k].order {
+						k = i
+					}
 				}
+				st := g.ready[k]
+				g.ready = slices.Delete(g.ready, k, k+1)
+				st.start = time.Since(g.start)
+				g.mu.Unlock()
+
+				last := 0
+				rows, err := st.run(ctx, c, func(done int) {
+					g.mu.Lock()
+					g.tick(st.phase, done-last)
+					last = done
+					g.mu.Unlock()
+				})
+				if err != nil {
+					fail(fmt.Errorf("%s: %w", st.name, err))
+					return
+				}
+				g.mu.Lock()
+				st.rows, st.end = rows, time.Since(g.start)
+				g.tick(st.phase, st.units-last)
+				g.done[st.phase]++
+				if st.people {
+					if g.peopleLeft--; g.peopleLeft == 0 {
+						g.peopleLoaded = st.end
+					}
+				}
+				for _, n := range st.next {
+					if n.waits--; n.waits == 0 {
+						g.ready = append(g.ready, n)
+					}
+				}
+				g.left--
+				g.cond.Broadcast()
+				g.mu.Unlock()
 			}
 		}()
 	}
-feed:
-	for i := range items {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	wg.Wait()
+	if g.err != nil {
+		return g.err
+	}
+	return ctx.Err()
+}
+
+// phases sums the steps by phase.
+func (g *seedGraph) phases() []BigSeedPhase {
+	var out []BigSeedPhase
+	for _, p := range phaseOrder {
+		ph := BigSeedPhase{Name: p}
+		for _, st := range g.steps {
+			if st.phase != p {
+				continue
+			}
+			if ph.Steps == 0 || st.start < ph.Start {
+				ph.Start = st.start
+			}
+			ph.End = max(ph.End, st.end)
+			ph.Steps++
+			took := st.end - st.start
+			ph.Busy += took
+			if took > ph.LongestTook {
+				ph.Longest, ph.LongestTook = st.name, took
+			}
+		}
+		if ph.Steps > 0 {
+			out = append(out, ph)
 		}
 	}
-	close(next)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return err
-	default:
-		return ctx.Err()
-	}
+	return out
 }
 
 // RecountCounters sets every counter the dashboard reads for the account
@@ -308,53 +549,59 @@ func dropIndexesForLoad(ctx context.Context, tx pgx.Tx, people int) ([]string, e
 	return defs, nil
 }
 
-// rebuildIndexes builds the indexes dropped for the load in parallel
-// sessions, the largest first (the trigram index, then the tables by size).
-func rebuildIndexes(ctx context.Context, pool *pgxpool.Pool, defs []string, progress func(string, int, int)) error {
-	weight := func(d string) int {
-		switch {
-		case strings.Contains(d, "gin_trgm_ops"):
-			return 0
-		case strings.Contains(d, " ON public.users "), strings.Contains(d, " ON users "):
-			return 1
-		case strings.Contains(d, "role_assignments"), strings.Contains(d, "memberships"), strings.Contains(d, "role_holders"):
-			return 2
-		}
-		return 3
+// indexStep builds one index dropped for the load once its table is
+// loaded: the trigram index on people first (the longest build, alone in
+// one session), then the people's other indexes and the rest by size.
+func indexStep(def string) *seedStep {
+	order := 30
+	switch {
+	case strings.Contains(def, "gin_trgm_ops") && strings.Contains(def, " ON public.users "):
+		order = 10
+	case strings.Contains(def, " ON public.users "):
+		order = 31
+	case strings.Contains(def, "gin_trgm_ops"):
+		order = 32
+	case strings.Contains(def, "role_assignments"), strings.Contains(def, "memberships"), strings.Contains(def, "role_holders"):
+		order = 33
 	}
-	defs = slices.Clone(defs)
-	slices.SortStableFunc(defs, func(a, b string) int { return weight(a) - weight(b) })
-	n := 0
-	progress("indexes", 0, len(defs))
-	return inParallel(ctx, pool, defs, func(d string) string { return d }, func(int) {
-		n++
-		progress("indexes", n, len(defs))
-	})
+	table := ""
+	if _, rest, ok := strings.Cut(def, " ON "); ok {
+		table = strings.TrimPrefix(strings.Fields(rest)[0], "public.")
+	}
+	return &seedStep{name: def, phase: "indexes", table: table, order: order, after: "load", units: 1,
+		run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+			_, err := c.Exec(ctx, def)
+			tick(1)
+			return 0, err
+		}}
 }
 
 // bigAccount generates and loads one account's rows. Every row is a pure
 // function of the seed and its index, so people, their invitations and
 // their memberships agree without being held in memory together.
 type bigAccount struct {
-	tx                         pgx.Tx
 	seed                       BigSeed
 	accountID, adminID, rootID int64
 	domain                     string
 	users, invitations, groups int
 	index                      int
-	rows                       map[string]int
 
 	roles     map[string]int64
 	inviters  []int64 // account administrators (created with the triggers on)
 	groupIDs  []int64 // bulk groups, then root
 	userIDs   []int64 // reserved ids of the bulk people
 	inviteIDs []int64 // reserved ids of the invitations
+	auditIDs  []int64 // reserved ids of the audit events
+	auditRows int
 	accepted  int     // the first accepted people came through invitations 0..accepted-1
 	acceptIdx []int32 // invitation index -> person index for accepted ones (-1 otherwise)
-	groupOf   [][3]int32
-	roleBits  [][3]uint8
-	nGroups   []uint8
-	linkIDs   []int64 // invitations that are links needing approval
+	// acceptedInv: person index -> their invitation, for the first accepted ones
+	acceptedInv []int32
+	keys        []string // each person's name key
+	groupOf     [][3]int32
+	roleBits    [][3]uint8
+	nGroups     []uint8
+	linkIDs     []int64 // invitations that are links needing approval
 	// The sort keys (roster_normalize) of bigFirst, bigLast and bigTail,
 	// computed by the database itself: a person's name key is theirs
 	// joined, and memberships and role_holders carry it (the triggers that
@@ -381,8 +628,7 @@ func (b *bigAccount) rng(stream, i uint64) *mrand.Rand {
 
 // prepare makes the extra administrators (with the triggers on), reserves
 // ids and plans memberships.
-func (b *bigAccount) prepare(ctx context.Context) error {
-	tx := b.tx
+func (b *bigAccount) prepare(ctx context.Context, tx pgx.Tx) error {
 	b.roles = map[string]int64{}
 	rows, _ := tx.Query(ctx, `SELECT key, id FROM roles WHERE account_id = $1`, b.accountID)
 	var k string
@@ -472,26 +718,37 @@ func (g *genSource) Next() bool {
 func (g *genSource) Values() ([]any, error) { return g.vals, nil }
 func (g *genSource) Err() error             { return nil }
 
-// copyBatches COPYs rows 0..n-1 in batches of 100,000.
-func (b *bigAccount) copyBatches(ctx context.Context, table string, cols []string, n int, row func(i int, vals []any) bool) error {
-	const batch = 100000
-	stage := table
+// copySteps adds the COPY of rows 0..n-1 of table, in slices of about
+// 250,000 rows, each its own transaction in any session.
+func (b *bigAccount) copySteps(g *seedGraph, table string, cols []string, n, rowsPerIndex, order int, people bool, row func(i int, vals []any) bool) {
+	name := table
 	if b.index > 0 {
-		stage = fmt.Sprintf("%s (account %d)", table, b.index+1)
+		name = fmt.Sprintf("%s (account %d)", table, b.index+1)
 	}
-	copied := 0
-	for lo := 0; lo < n; lo += batch {
-		src := &genSource{i: lo, hi: min(lo+batch, n), vals: make([]any, len(cols)), row: row,
-			tick: func(i int) { b.seed.Progress(stage, i, n) }}
-		c, err := b.tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
-		if err != nil {
-			return fmt.Errorf("copy %s: %w", table, err)
+	slice := max(250000*rowsPerIndex, 1)
+	for lo := 0; lo < n; lo += slice {
+		hi := min(lo+slice, n)
+		units := (hi - lo + rowsPerIndex - 1) / rowsPerIndex
+		step := &seedStep{name: name, phase: "load", table: table, order: order, units: units, people: people && b.index == 0}
+		if lo > 0 || hi < n {
+			step.name = fmt.Sprintf("%s [%d, %d)", name, lo/rowsPerIndex, hi/rowsPerIndex)
 		}
-		copied += int(c)
+		step.run = func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
+			src := &genSource{i: lo, hi: hi, vals: make([]any, len(cols)), row: row,
+				tick: func(i int) { tick((i - lo) / rowsPerIndex) }}
+			var copied int64
+			err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+				if _, err := tx.Exec(ctx, `SET LOCAL session_replication_role = replica`); err != nil {
+					return err
+				}
+				var err error
+				copied, err = tx.CopyFrom(ctx, pgx.Identifier{table}, cols, src)
+				return err
+			})
+			return int(copied), err
+		}
+		g.add(step)
 	}
-	b.seed.Progress(stage, n, n)
-	b.rows[table] += copied
-	return nil
 }
 
 // Group names: departments at the top, then regions, sites and teams.
@@ -510,7 +767,7 @@ var (
 // loadGroups makes a deep tree: the departments below the root, then each
 // new group under a random existing group, preferring deeper ones, down to
 // 10 levels below the root.
-func (b *bigAccount) loadGroups(ctx context.Context) error {
+func (b *bigAccount) loadGroups(ctx context.Context, tx pgx.Tx) error {
 	r := b.rng(1, 0)
 	n := len(b.groupIDs)
 	type gr struct {
@@ -573,10 +830,9 @@ func (b *bigAccount) loadGroups(ctx context.Context) error {
 		}
 		rows[i] = []any{b.accountID, b.groupIDs[i], pid, g.name, g.path, created}
 	}
-	if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"groups"}, []string{"account_id", "id", "parent_id", "name", "path", "created_at"}, pgx.CopyFromRows(rows)); err != nil {
+	if _, err := tx.CopyFrom(ctx, pgx.Identifier{"groups"}, []string{"account_id", "id", "parent_id", "name", "path", "created_at"}, pgx.CopyFromRows(rows)); err != nil {
 		return fmt.Errorf("copy groups: %w", err)
 	}
-	b.rows["groups"] += n
 	return nil
 }
 
@@ -746,107 +1002,142 @@ func (b *bigAccount) planMemberships() {
 	}
 }
 
-func (b *bigAccount) load(ctx context.Context) error {
-	now := b.seed.Now
-	if err := b.loadGroups(ctx); err != nil {
-		return err
-	}
-	b.planMemberships()
+// invitationPlan is the plan of one invitation.
+type invitationPlan struct {
+	status            string
+	created, expires  time.Time
+	accepted, revoked *time.Time
+	link              bool
+}
 
-	// Invitations: about half accepted (each accepted one is a person who
-	// came through it), a quarter pending, the rest expired or revoked;
-	// every 1,000th a link. Recent weeks are busier (the chart).
-	type invRow struct {
-		status            string
-		created, expires  time.Time
-		accepted, revoked *time.Time
-		link              bool
+// invitation plans invitation j: about half accepted (each accepted one is
+// a person who came through it), a quarter pending, the rest expired or
+// revoked; every 1,000th a link. Recent weeks are busier (the chart).
+func (b *bigAccount) invitation(j int) invitationPlan {
+	now := b.seed.Now
+	r := b.rng(5, uint64(j))
+	var v invitationPlan
+	v.link = j%1000 == 7
+	age := time.Duration(r.Int64N(int64(2 * 365 * 24 * time.Hour)))
+	if r.IntN(5) == 0 {
+		age = time.Duration(r.Int64N(int64(12 * 7 * 24 * time.Hour)))
 	}
-	inv := func(j int) invRow {
-		r := b.rng(5, uint64(j))
-		var v invRow
-		v.link = j%1000 == 7
-		age := time.Duration(r.Int64N(int64(2 * 365 * 24 * time.Hour)))
-		if r.IntN(5) == 0 {
-			age = time.Duration(r.Int64N(int64(12 * 7 * 24 * time.Hour)))
-		}
-		v.created = now.Add(-age)
-		validity := 90 * 24 * time.Hour
-		if v.link {
-			validity = 30 * 24 * time.Hour
-		}
-		v.expires = v.created.Add(validity)
-		x := r.IntN(100)
-		switch {
-		case x < 25 || v.link && x < 60:
-			// pending: the expiry is in the future
-			v.status = roster.InvitePending
-			v.expires = now.Add(time.Duration(1+r.Int64N(int64(validity/time.Hour))) * time.Hour)
-			v.created = v.expires.Add(-validity)
-		case x < 28:
-			v.status = roster.InvitePending // past expiry, not yet swept
-			v.expires = now.Add(-time.Duration(1+r.IntN(200)) * time.Hour)
-			v.created = v.expires.Add(-validity)
-		case x < 75 && !v.link:
-			v.status = roster.InviteAccepted
-			a := v.created.Add(time.Duration(1+r.IntN(96)) * time.Hour)
-			if a.After(now) {
-				a = now.Add(-time.Minute)
-			}
-			v.accepted = &a
-		case x < 92:
-			v.status = roster.InviteExpired
-			if v.expires.After(now) {
-				v.expires = now.Add(-time.Duration(1+r.IntN(500)) * time.Hour)
-				v.created = v.expires.Add(-validity)
-			}
-		default:
-			v.status = roster.InviteRevoked
-			rv := v.created.Add(time.Duration(1+r.IntN(200)) * time.Hour)
-			if rv.After(now) {
-				rv = now.Add(-time.Minute)
-			}
-			v.revoked = &rv
-		}
-		return v
+	v.created = now.Add(-age)
+	validity := 90 * 24 * time.Hour
+	if v.link {
+		validity = 30 * 24 * time.Hour
 	}
+	v.expires = v.created.Add(validity)
+	x := r.IntN(100)
+	switch {
+	case x < 25 || v.link && x < 60:
+		// pending: the expiry is in the future
+		v.status = roster.InvitePending
+		v.expires = now.Add(time.Duration(1+r.Int64N(int64(validity/time.Hour))) * time.Hour)
+		v.created = v.expires.Add(-validity)
+	case x < 28:
+		v.status = roster.InvitePending // past expiry, not yet swept
+		v.expires = now.Add(-time.Duration(1+r.IntN(200)) * time.Hour)
+		v.created = v.expires.Add(-validity)
+	case x < 75 && !v.link:
+		v.status = roster.InviteAccepted
+		a := v.created.Add(time.Duration(1+r.IntN(96)) * time.Hour)
+		if a.After(now) {
+			a = now.Add(-time.Minute)
+		}
+		v.accepted = &a
+	case x < 92:
+		v.status = roster.InviteExpired
+		if v.expires.After(now) {
+			v.expires = now.Add(-time.Duration(1+r.IntN(500)) * time.Hour)
+			v.created = v.expires.Add(-validity)
+		}
+	default:
+		v.status = roster.InviteRevoked
+		rv := v.created.Add(time.Duration(1+r.IntN(200)) * time.Hour)
+		if rv.After(now) {
+			rv = now.Add(-time.Minute)
+		}
+		v.revoked = &rv
+	}
+	return v
+}
+
+func (b *bigAccount) invGroups(r *mrand.Rand) []int64 {
+	if len(b.groupIDs) == 0 {
+		return []int64{b.rootID}
+	}
+	return []int64{b.groupIDs[r.IntN(len(b.groupIDs))]}
+}
+
+func (b *bigAccount) invRoles(r *mrand.Rand) []int64 {
+	ids := []int64{b.roles[roster.RoleRequisitioner]}
+	if r.IntN(6) == 0 {
+		ids = append(ids, b.roles[roster.RoleApprover])
+	}
+	return ids
+}
+
+// plan decides, before any row is written, everything the rows of one
+// table need from another's: every person's groups and roles, who came
+// through which invitation, the links that collect join requests, each
+// person's name key and how many audit events there are.
+func (b *bigAccount) plan() {
+	b.planMemberships()
 	// Accepted invitations map to the first people, in order.
 	b.acceptIdx = make([]int32, b.invitations)
-	accepted := 0
+	accepted, audit := 0, b.invitations+b.users/10
 	for j := range b.invitations {
 		b.acceptIdx[j] = -1
-		if v := inv(j); v.status == roster.InviteAccepted && accepted < b.users {
+		v := b.invitation(j)
+		if v.status == roster.InviteAccepted && accepted < b.users {
 			b.acceptIdx[j] = int32(accepted)
 			accepted++
 		}
+		if v.accepted != nil && b.acceptIdx[j] >= 0 || v.revoked != nil {
+			audit++
+		}
+		if v.link {
+			// The same draws as the invitation's row: its approval.
+			r := b.rng(6, uint64(j))
+			r.Uint64()
+			r.Uint64()
+			r.IntN(len(b.inviters))
+			r.IntN(len(bigDepartments))
+			mu := 20 + r.IntN(500)
+			r.IntN(mu)
+			if r.IntN(2) == 0 && v.status == roster.InvitePending {
+				b.linkIDs = append(b.linkIDs, b.inviteIDs[j])
+			}
+		}
 	}
-	b.accepted = accepted
-	acceptedInv := make([]int32, accepted)
+	b.accepted, b.auditRows = accepted, audit
+	b.acceptedInv = make([]int32, accepted)
 	for j, p := range b.acceptIdx {
 		if p >= 0 {
-			acceptedInv[p] = int32(j)
+			b.acceptedInv[p] = int32(j)
 		}
 	}
-	invGroups := func(r *mrand.Rand) []int64 {
-		if len(b.groupIDs) == 0 {
-			return []int64{b.rootID}
-		}
-		return []int64{b.groupIDs[r.IntN(len(b.groupIDs))]}
+	// Each person's name key, for memberships and role_holders.
+	b.keys = make([]string, b.users)
+	for i := range b.keys {
+		_, b.keys[i], _ = b.personKeyed(i)
 	}
-	invRoles := func(r *mrand.Rand) []int64 {
-		ids := []int64{b.roles[roster.RoleRequisitioner]}
-		if r.IntN(6) == 0 {
-			ids = append(ids, b.roles[roster.RoleApprover])
-		}
-		return ids
-	}
-	nonce := make([]byte, 16)
-	err := b.copyBatches(ctx, "invitations", []string{"account_id", "id", "kind", "email", "label", "token_nonce", "token_hash", "status",
+}
+
+// addLoads adds the COPYs of the account's bulk rows to g: its people
+// first (their trigram index is the longest build), the largest tables
+// next.
+func (b *bigAccount) addLoads(g *seedGraph) {
+	now := b.seed.Now
+	acceptedInv := b.acceptedInv
+	b.copySteps(g, "invitations", []string{"account_id", "id", "kind", "email", "label", "token_nonce", "token_hash", "status",
 		"group_ids", "role_ids", "invited_by", "created_at", "sent_at", "expires_at", "accepted_at", "accepted_user_id", "revoked_at", "revoked_by",
-		"delivery", "delivery_error", "reminders_sent", "max_uses", "use_count", "approval_required"}, b.invitations,
+		"delivery", "delivery_error", "reminders_sent", "max_uses", "use_count", "approval_required"}, b.invitations, 1, 25, false,
 		func(j int, vals []any) bool {
-			v := inv(j)
+			v := b.invitation(j)
 			r := b.rng(6, uint64(j))
+			nonce := make([]byte, 16)
 			binary.LittleEndian.PutUint64(nonce, r.Uint64())
 			binary.LittleEndian.PutUint64(nonce[8:], r.Uint64()^uint64(b.inviteIDs[j]))
 			hash := roster.TokenHash(b.seed.Key.Token(nonce))
@@ -857,9 +1148,6 @@ func (b *bigAccount) load(ctx context.Context) error {
 				label = fmt.Sprintf("%s onboarding %d", bigDepartments[r.IntN(len(bigDepartments))], j/1000+1)
 				mu := 20 + r.IntN(500)
 				maxUses, useCount, approval = mu, r.IntN(mu), r.IntN(2) == 0
-				if approval && v.status == roster.InvitePending {
-					b.linkIDs = append(b.linkIDs, b.inviteIDs[j])
-				}
 			} else {
 				if p := b.acceptIdx[j]; p >= 0 {
 					email = b.personEmail(int(p))
@@ -898,19 +1186,16 @@ func (b *bigAccount) load(ctx context.Context) error {
 			if v.link {
 				kind = roster.KindLink
 			}
-			copy(vals, []any{b.accountID, b.inviteIDs[j], kind, email, label, append([]byte(nil), nonce...), hash, v.status,
-				invGroups(r), invRoles(r), inviter, v.created, sent, v.expires, acc, acceptedUser, rev, revokedBy,
+			copy(vals, []any{b.accountID, b.inviteIDs[j], kind, email, label, nonce, hash, v.status,
+				b.invGroups(r), b.invRoles(r), inviter, v.created, sent, v.expires, acc, acceptedUser, rev, revokedBy,
 				delivery, derr, reminders, maxUses, useCount, approval})
 			return true
 		})
-	if err != nil {
-		return err
-	}
 
 	// People.
 	created0 := now.AddDate(-5, 0, 0)
-	err = b.copyBatches(ctx, "users", []string{"account_id", "id", "email", "name", "status", "created_at", "last_sign_in_at",
-		"invited_by", "invitation_id", "group_count", "admin_grants"}, b.users,
+	b.copySteps(g, "users", []string{"account_id", "id", "email", "name", "status", "created_at", "last_sign_in_at",
+		"invited_by", "invitation_id", "group_count", "admin_grants"}, b.users, 1, 0, true,
 		func(i int, vals []any) bool {
 			r := b.rng(7, uint64(i))
 			name, _ := b.person(i)
@@ -919,7 +1204,7 @@ func (b *bigAccount) load(ctx context.Context) error {
 			created := created0.Add(time.Duration(r.Int64N(int64(now.Sub(created0) - time.Hour))))
 			if i < b.accepted {
 				j := acceptedInv[i]
-				v := inv(int(j))
+				v := b.invitation(int(j))
 				created = *v.accepted
 				invitationID = b.inviteIDs[j]
 				invitedBy = b.inviters[b.rng(6, uint64(j)).IntN(len(b.inviters))]
@@ -943,20 +1228,13 @@ func (b *bigAccount) load(ctx context.Context) error {
 			copy(vals, []any{b.accountID, b.userIDs[i], email, name, status, created, lastSignIn, invitedBy, invitationID, int(b.nGroups[i]), admin})
 			return true
 		})
-	if err != nil {
-		return err
-	}
 
 	// Memberships and roles, by person.
 	memberAt := func(i int) time.Time {
 		return now.Add(-time.Duration(b.rng(8, uint64(i)).Int64N(int64(3 * 365 * 24 * time.Hour))))
 	}
-	// Each person's name key, for memberships and role_holders.
-	keys := make([]string, b.users)
-	for i := range keys {
-		_, keys[i], _ = b.personKeyed(i)
-	}
-	err = b.copyBatches(ctx, "memberships", []string{"account_id", "user_id", "group_id", "created_at", "name_key"}, b.users*3,
+	keys := b.keys
+	b.copySteps(g, "memberships", []string{"account_id", "user_id", "group_id", "created_at", "name_key"}, b.users*3, 3, 20, true,
 		func(x int, vals []any) bool {
 			i, k := x/3, x%3
 			if k >= int(b.nGroups[i]) {
@@ -965,10 +1243,7 @@ func (b *bigAccount) load(ctx context.Context) error {
 			copy(vals, []any{b.accountID, b.userIDs[i], b.groupIDs[b.groupOf[i][k]], memberAt(i), keys[i]})
 			return true
 		})
-	if err != nil {
-		return err
-	}
-	err = b.copyBatches(ctx, "role_assignments", []string{"account_id", "user_id", "group_id", "role_id", "created_at"}, b.users*15,
+	b.copySteps(g, "role_assignments", []string{"account_id", "user_id", "group_id", "role_id", "created_at"}, b.users*15, 15, 20, true,
 		func(x int, vals []any) bool {
 			i, k, ri := x/15, x%15/5, x%5
 			if k >= int(b.nGroups[i]) || b.roleBits[i][k]&bitRoles[ri].bit == 0 {
@@ -977,12 +1252,9 @@ func (b *bigAccount) load(ctx context.Context) error {
 			copy(vals, []any{b.accountID, b.userIDs[i], b.groupIDs[b.groupOf[i][k]], b.roles[bitRoles[ri].key], memberAt(i)})
 			return true
 		})
-	if err != nil {
-		return err
-	}
 	// Their holders: each person once per role, with the number of groups
 	// they hold it in.
-	err = b.copyBatches(ctx, "role_holders", []string{"account_id", "role_id", "user_id", "grants", "name_key"}, b.users*5,
+	b.copySteps(g, "role_holders", []string{"account_id", "role_id", "user_id", "grants", "name_key"}, b.users*5, 5, 20, true,
 		func(x int, vals []any) bool {
 			i, ri := x/5, x%5
 			grants := 0
@@ -997,11 +1269,52 @@ func (b *bigAccount) load(ctx context.Context) error {
 			copy(vals, []any{b.accountID, b.roles[bitRoles[ri].key], b.userIDs[i], grants, keys[i]})
 			return true
 		})
-	if err != nil {
-		return err
-	}
 
-	// Join requests on the links that need approval: most waiting.
+	// Audit history: every invitation sent, accepted or revoked, and a
+	// sign-in for one person in ten. One slice: the ids reserved for them
+	// are taken in order.
+	nInv := b.invitations
+	next := 0
+	b.copySteps(g, "audit_events", []string{"account_id", "id", "at", "actor_id", "action", "target_user_id", "invitation_id"}, nInv*2+b.users/10, nInv*2+b.users/10, 21, false,
+		func(x int, vals []any) bool {
+			if x < nInv*2 {
+				j := x / 2
+				v := b.invitation(j)
+				inviter := b.inviters[b.rng(6, uint64(j)).IntN(len(b.inviters))]
+				if x%2 == 0 {
+					action := "invited"
+					if v.link {
+						action = "link_created"
+					}
+					copy(vals, []any{b.accountID, b.auditIDs[next], v.created, inviter, action, nil, b.inviteIDs[j]})
+					next++
+					return true
+				}
+				switch {
+				case v.accepted != nil && b.acceptIdx[j] >= 0:
+					uid := b.userIDs[b.acceptIdx[j]]
+					copy(vals, []any{b.accountID, b.auditIDs[next], *v.accepted, uid, "accepted", uid, b.inviteIDs[j]})
+				case v.revoked != nil:
+					copy(vals, []any{b.accountID, b.auditIDs[next], *v.revoked, inviter, "revoked", nil, b.inviteIDs[j]})
+				default:
+					return false
+				}
+				next++
+				return true
+			}
+			i := (x - nInv*2) * 10
+			uid := b.userIDs[i]
+			at := now.Add(-time.Duration(b.rng(10, uint64(i)).Int64N(int64(90 * 24 * time.Hour))))
+			copy(vals, []any{b.accountID, b.auditIDs[next], at, uid, "signed_in", uid, nil})
+			next++
+			return true
+		})
+}
+
+// joinRequests are the join requests on the links that need approval:
+// most waiting.
+func (b *bigAccount) joinRequests() [][]any {
+	now := b.seed.Now
 	var jr [][]any
 	for li, id := range b.linkIDs {
 		r := b.rng(9, uint64(li))
@@ -1015,54 +1328,10 @@ func (b *bigAccount) load(ctx context.Context) error {
 				status = "unconfirmed"
 			}
 			jr = append(jr, []any{b.accountID, id, fmt.Sprintf("%s.j%d@%s", local, li*8+k, b.domain), name, status,
-				invGroups(r), invRoles(r), now.Add(-time.Duration(1+r.IntN(400)) * time.Hour)})
+				b.invGroups(r), b.invRoles(r), now.Add(-time.Duration(1+r.IntN(400)) * time.Hour)})
 		}
 	}
-	if _, err := b.tx.CopyFrom(ctx, pgx.Identifier{"join_requests"}, []string{"account_id", "invitation_id", "email", "name", "status", "group_ids", "role_ids", "created_at"}, pgx.CopyFromRows(jr)); err != nil {
-		return fmt.Errorf("copy join_requests: %w", err)
-	}
-	b.rows["join_requests"] += len(jr)
-
-	// Audit history: every invitation sent, accepted or revoked, and a
-	// sign-in for one person in ten.
-	nInv := b.invitations
-	err = b.copyBatches(ctx, "audit_events", []string{"account_id", "at", "actor_id", "action", "target_user_id", "invitation_id"}, nInv*2+b.users/10,
-		func(x int, vals []any) bool {
-			if x < nInv*2 {
-				j := x / 2
-				v := inv(j)
-				inviter := b.inviters[b.rng(6, uint64(j)).IntN(len(b.inviters))]
-				if x%2 == 0 {
-					action := "invited"
-					if v.link {
-						action = "link_created"
-					}
-					copy(vals, []any{b.accountID, v.created, inviter, action, nil, b.inviteIDs[j]})
-					return true
-				}
-				switch {
-				case v.accepted != nil && b.acceptIdx[j] >= 0:
-					uid := b.userIDs[b.acceptIdx[j]]
-					copy(vals, []any{b.accountID, *v.accepted, uid, "accepted", uid, b.inviteIDs[j]})
-				case v.revoked != nil:
-					copy(vals, []any{b.accountID, *v.revoked, inviter, "revoked", nil, b.inviteIDs[j]})
-				default:
-					return false
-				}
-				return true
-			}
-			i := (x - nInv*2) * 10
-			uid := b.userIDs[i]
-			at := now.Add(-time.Duration(b.rng(10, uint64(i)).Int64N(int64(90 * 24 * time.Hour))))
-			copy(vals, []any{b.accountID, at, uid, "signed_in", uid, nil})
-			return true
-		})
-	if err != nil {
-		return err
-	}
-	// Keep the memory of the plan only as long as the load.
-	b.groupOf, b.roleBits, b.nGroups, b.acceptIdx = nil, nil, nil, nil
-	return nil
+	return jr
 }
 
 func recountInvitationCounters(ctx context.Context, tx pgx.Tx, accountID int64) error {

@@ -187,3 +187,93 @@ func TestSeedBigCounters(t *testing.T) {
 		}
 	}
 }
+
+// TestSeedBigRebuildsIndexes loads enough people for the seed to drop the
+// secondary indexes and build them again in parallel sessions while the
+// tables load: every index comes back with its definition, valid, the
+// counters are set only once everything is in, and the seed's name keys
+// and role holders agree with what the triggers keep.
+func TestSeedBigRebuildsIndexes(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	ctx := t.Context()
+	indexes := func() map[string]string {
+		rows, err := pool.Query(ctx, `SELECT c.relname, pg_get_indexdef(i.indexrelid) || CASE WHEN i.indisvalid THEN '' ELSE ' (invalid)' END
+		FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]string{}
+		var name, def string
+		if _, err := pgx.ForEachRow(rows, []any{&name, &def}, func() error { m[name] = def; return nil }); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
+	before := indexes()
+	now := time.Now().UTC()
+	var stages []string
+	res, err := SeedBig(ctx, pool, BigSeed{Users: 50000, Invitations: 4000, Groups: 40, Accounts: 1, ExtraUsers: 1000,
+		AdminHash: "x", Key: testKey, Now: now, Seed: 11, Sessions: 3,
+		Progress: func(stage string, done, total int) {
+			if len(stages) == 0 || stages[len(stages)-1] != stage {
+				stages = append(stages, stage)
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := indexes()
+	for name, def := range before {
+		if after[name] != def {
+			t.Errorf("index %s after the seed: %q, want %q", name, after[name], def)
+		}
+	}
+	if len(after) != len(before) {
+		t.Errorf("%d indexes after the seed, %d before", len(after), len(before))
+	}
+	if want := []string{"accounts", "load", "indexes", "analyze", "counters"}; fmt.Sprint(stages) != fmt.Sprint(want) {
+		t.Errorf("progress stages %v, want %v", stages, want)
+	}
+	var phases []string
+	var counted BigSeedPhase
+	var lastIndex time.Duration
+	for _, p := range res.Phases {
+		phases = append(phases, p.Name)
+		switch p.Name {
+		case "counters":
+			counted = p
+		case "load", "indexes":
+			lastIndex = max(lastIndex, p.End)
+		}
+	}
+	if counted.Start < lastIndex {
+		t.Errorf("counters set at %s, before the last load or index build ended (%s): %v", counted.Start, lastIndex, res.Phases)
+	}
+	if res.PeopleLoaded <= 0 || res.PeopleLoaded > res.Duration {
+		t.Errorf("people loaded at %s of %s", res.PeopleLoaded, res.Duration)
+	}
+	if res.Rows["users"] != 51000 || res.Rows["memberships"] == 0 || res.Rows["role_holders"] == 0 {
+		t.Errorf("rows %v", res.Rows)
+	}
+	var total int64
+	pool.QueryRow(ctx, `SELECT users_total FROM account_counters WHERE account_id = $1`, res.AccountIDs[0]).Scan(&total)
+	if total != 50005 {
+		t.Errorf("main account has %d people, want 50,000 + 5 administrators", total)
+	}
+	for _, id := range res.AccountIDs {
+		checkCounters(t, pool, id, "seeded")
+		checkInvitationCounters(t, pool, id, now, "seeded")
+		if problems, err := CheckSortKeys(ctx, pool, id); err != nil || len(problems) > 0 {
+			t.Errorf("account %d: %v %q", id, err, problems)
+		}
+	}
+	// The audit events' ids were reserved: one account's bulk events
+	// follow each other, as when one session loaded them all.
+	var gaps int
+	pool.QueryRow(ctx, `SELECT count(*) FROM (SELECT id - lag(id) OVER (PARTITION BY account_id ORDER BY id) AS d FROM audit_events
+	WHERE action <> 'account_created') x WHERE d <> 1`).Scan(&gaps)
+	if gaps != 0 {
+		t.Errorf("%d gaps in an account's audit event ids", gaps)
+	}
+}
