@@ -24,6 +24,12 @@ const exportChunk = 5000
 // per person, each sorting its array, spent 17 s of PostgreSQL time on a
 // million people.)
 func (s *UserStore) ExportUsers(ctx context.Context, accountID int64, f roster.UserFilter, ids []int64, fn func(roster.User) error) error {
+	return s.exportUsers(ctx, accountID, f, ids, exportChunk, fn)
+}
+
+// exportUsers is ExportUsers reading chunk people at a time (tests use
+// small chunks to cross many chunk boundaries).
+func (s *UserStore) exportUsers(ctx context.Context, accountID int64, f roster.UserFilter, ids []int64, chunk int, fn func(roster.User) error) error {
 	sc, ok := sortColumns[f.Sort]
 	if !ok {
 		sc = sortColumns[roster.SortName]
@@ -35,8 +41,8 @@ func (s *UserStore) ExportUsers(ctx context.Context, accountID int64, f roster.U
 	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
 		var lastKey string
 		var lastID int64
-		users := make([]roster.User, 0, exportChunk)
-		byID := make(map[int64]int, exportChunk)
+		users := make([]roster.User, 0, chunk)
+		byID := make(map[int64]int, chunk)
 		for {
 			w := &where{}
 			w.add("u.account_id = %s", accountID)
@@ -53,14 +59,14 @@ func (s *UserStore) ExportUsers(ctx context.Context, accountID int64, f roster.U
 			}
 			q := fmt.Sprintf(`SELECT u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, coalesce(ib.name, ''), %s::text
 			FROM users u LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
-			WHERE %s ORDER BY %s %s, u.id %s LIMIT %d`, sc.col, w.sql(), sc.col, dir, dir, exportChunk)
+			WHERE %s ORDER BY %s %s, u.id %s LIMIT %d`, sc.col, w.sql(), sc.col, dir, dir, chunk)
 			rows, err := tx.Query(ctx, q, w.args...)
 			if err != nil {
 				return err
 			}
 			users = users[:0]
 			clear(byID)
-			chunkIDs := make([]int64, 0, exportChunk)
+			chunkIDs := make([]int64, 0, chunk)
 			for rows.Next() {
 				u := roster.User{AccountID: accountID}
 				if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByName, &lastKey); err != nil {
@@ -86,7 +92,7 @@ func (s *UserStore) ExportUsers(ctx context.Context, accountID int64, f roster.U
 					return err
 				}
 			}
-			if len(users) < exportChunk {
+			if len(users) < chunk {
 				return nil
 			}
 		}
