@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/roster-hub/roster/internal/roster"
 )
@@ -108,6 +110,8 @@ type exportReader struct {
 	distinct []int32 // each person's groups with roles
 	probe    []int64
 	links    []exportLink
+	sorted   []exportLink // sortLinks' other buffer
+	starts   []int32
 }
 
 // exportLink is a role held (role > 0) or a membership (role 0) of the
@@ -160,19 +164,36 @@ func (r *exportReader) next(ctx context.Context, tx pgx.Tx) ([]roster.User, erro
 	if err != nil {
 		return nil, err
 	}
-	users := make([]roster.User, 0, min(r.chunk, 1024))
+	users := make([]roster.User, 0, r.chunk)
+	// The chunk's sign-in times share one allocation, and the status is
+	// one of two constants: two allocations a person fewer.
+	signIns := make([]time.Time, 0, r.chunk)
 	clear(r.at)
 	r.groups, r.probe = r.groups[:0], r.probe[:0]
 	var gc int32
+	var signIn pgtype.Timestamptz
 	for rows.Next() {
 		u := roster.User{AccountID: r.accountID}
-		if err := rows.Scan(&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByName, &gc, nil); err != nil {
+		if err := rows.Scan(&u.ID, &u.Email, &u.Name, nil, &u.CreatedAt, &signIn, &u.InvitedByName, &gc, nil); err != nil {
 			rows.Close()
 			return nil, err
 		}
+		raw := rows.RawValues()
+		switch string(raw[3]) {
+		case roster.StatusActive:
+			u.Status = roster.StatusActive
+		case roster.StatusDeactivated:
+			u.Status = roster.StatusDeactivated
+		default:
+			u.Status = string(raw[3])
+		}
+		if signIn.Valid {
+			signIns = append(signIns, signIn.Time)
+			u.LastSignInAt = &signIns[len(signIns)-1]
+		}
 		// Only the last person's key is needed: keep its bytes, not a
 		// string per person.
-		r.lastKey = append(r.lastKey[:0], rows.RawValues()[8]...)
+		r.lastKey = append(r.lastKey[:0], raw[8]...)
 		r.at[u.ID] = int32(len(users))
 		r.groups = append(r.groups, gc)
 		if gc > 0 {
@@ -209,7 +230,7 @@ func (r *exportReader) memberships(ctx context.Context, tx pgx.Tx, users []roste
 		JOIN role_assignments ra ON ra.account_id = $1 AND ra.user_id = t.id`); err != nil {
 		return err
 	}
-	sortLinks(r.links)
+	r.sortLinks(len(users))
 	// Whose memberships are not all among the groups of their roles? (A
 	// count that disagrees either way means reading the memberships.)
 	distinct := r.distinct[:0]
@@ -232,7 +253,7 @@ func (r *exportReader) memberships(ctx context.Context, tx pgx.Tx, users []roste
 			JOIN memberships m ON m.account_id = $1 AND m.user_id = t.id`); err != nil {
 			return err
 		}
-		sortLinks(r.links)
+		r.sortLinks(len(users))
 	}
 	// One backing array for the chunk's memberships and one for its role
 	// ids, each person's slices cut from them with their capacity capped,
@@ -286,19 +307,39 @@ func (r *exportReader) readLinks(ctx context.Context, tx pgx.Tx, q string) error
 	return err
 }
 
-// sortLinks orders links by person, group and role (a membership's own
-// link, role 0, before its roles).
-func sortLinks(links []exportLink) {
-	byPerson := func(a, b exportLink) int {
-		if c := cmp.Compare(a.i, b.i); c != 0 {
-			return c
-		}
+// sortLinks orders r.links by person, a counting sort (they come in id
+// order, not the chunk's), then each person's by group and role (a
+// membership's own link, role 0, first): that is the order the primary
+// keys give each person's rows, so it is only checked.
+func (r *exportReader) sortLinks(people int) {
+	starts := slices.Grow(r.starts[:0], people+1)[:people+1]
+	clear(starts)
+	for _, l := range r.links {
+		starts[l.i+1]++
+	}
+	for i := 1; i <= people; i++ {
+		starts[i] += starts[i-1]
+	}
+	sorted := slices.Grow(r.sorted[:0], len(r.links))[:len(r.links)]
+	for _, l := range r.links {
+		sorted[starts[l.i]] = l
+		starts[l.i]++
+	}
+	r.links, r.sorted, r.starts = sorted, r.links, starts
+	byGroup := func(a, b exportLink) int {
 		if c := cmp.Compare(a.group, b.group); c != 0 {
 			return c
 		}
 		return cmp.Compare(a.role, b.role)
 	}
-	if !slices.IsSortedFunc(links, byPerson) {
-		slices.SortFunc(links, byPerson)
+	for k := 0; k < len(sorted); {
+		e := k + 1
+		for e < len(sorted) && sorted[e].i == sorted[k].i {
+			e++
+		}
+		if seg := sorted[k:e]; !slices.IsSortedFunc(seg, byGroup) {
+			slices.SortFunc(seg, byGroup)
+		}
+		k = e
 	}
 }
