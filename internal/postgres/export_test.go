@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/roster-hub/roster/internal/roster"
 )
 
@@ -135,7 +137,15 @@ func (f *exportFixture) export(t *testing.T, s *UserStore, v roster.UserFilter, 
 func TestExportUsersMatchesView(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t)
-	s := NewUserStore(f.pool)
+	f.exportMatchesView(t, NewUserStore(f.pool))
+	if n := len(f.viewRows(t, roster.UserFilter{})); n < 40 {
+		t.Fatalf("whole view %d rows", n)
+	}
+}
+
+func (f *exportFixture) exportMatchesView(t *testing.T, s *UserStore) {
+	t.Helper()
+	conns := s.pool.Config().MaxConns
 	sales, emea := f.groups[0], f.groups[1]
 	views := map[string]roster.UserFilter{
 		"all":           {},
@@ -158,13 +168,10 @@ func TestExportUsersMatchesView(t *testing.T) {
 		}
 		for _, chunk := range []int{1, 2, 5, 1000} {
 			if got := f.export(t, s, v, nil, chunk); !slices.Equal(got, want) {
-				t.Errorf("%s, chunks of %d: export differs from the view\n got %d rows: %s\nwant %d rows: %s", name, chunk,
+				t.Errorf("pool of %d, %s, chunks of %d: export differs from the view\n got %d rows: %s\nwant %d rows: %s", conns, name, chunk,
 					len(got), strings.Join(got, "\n  "), len(want), strings.Join(want, "\n  "))
 			}
 		}
-	}
-	if n := len(f.viewRows(t, roster.UserFilter{})); n < 40 {
-		t.Fatalf("whole view %d rows", n)
 	}
 
 	// Selected people: those of the account, in the view's order, each
@@ -182,24 +189,33 @@ func TestExportUsersMatchesView(t *testing.T) {
 		}
 		for _, chunk := range []int{1, 3, 1000} {
 			if got := f.export(t, s, v, sel, chunk); !slices.Equal(got, want) {
-				t.Errorf("selected %+v, chunks of %d:\n got %s\nwant %s", v, chunk, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
+				t.Errorf("pool of %d, selected %+v, chunks of %d:\n got %s\nwant %s", conns, v, chunk, strings.Join(got, "\n  "), strings.Join(want, "\n  "))
 			}
 		}
 	}
 }
 
 // TestExportUsersStops: an error from fn ends the export with that error
-// at once (no more people), and the transaction's connection goes back to
-// the pool, at every point of the chunk pipeline.
+// at once (no more people), and the connections go back to the pool
+// outside any transaction, at every point of the chunk pipeline, whether
+// the pool has a connection to spare or not.
 func TestExportUsersStops(t *testing.T) {
 	t.Parallel()
 	f := newExportFixture(t)
-	pool, err := Open(t.Context(), f.pool.Config().ConnString(), 1)
-	if err != nil {
-		t.Fatal(err)
+	for _, conns := range []int32{1, 2} {
+		pool, err := Open(t.Context(), f.pool.Config().ConnString(), conns)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.exportStops(t, pool)
+		pool.Close()
 	}
-	defer pool.Close()
+}
+
+func (f *exportFixture) exportStops(t *testing.T, pool *pgxpool.Pool) {
+	t.Helper()
 	s := NewUserStore(pool)
+	conns := pool.Config().MaxConns
 	stop := errors.New("client went away")
 	for _, chunk := range []int{1, 4, 1000} {
 		for _, at := range []int{1, 3, 4, 5, 17, 43} {
@@ -211,15 +227,26 @@ func TestExportUsersStops(t *testing.T) {
 				return nil
 			})
 			if !errors.Is(err, stop) || n != at {
-				t.Errorf("chunks of %d, error at person %d: returned %v after %d people", chunk, at, err, n)
+				t.Errorf("pool of %d, chunks of %d, error at person %d: returned %v after %d people", conns, chunk, at, err, n)
 			}
 			if st := pool.Stat(); st.AcquiredConns() != 0 {
-				t.Fatalf("chunks of %d, error at person %d: %d connections still acquired", chunk, at, st.AcquiredConns())
+				t.Fatalf("pool of %d, chunks of %d, error at person %d: %d connections still acquired", conns, chunk, at, st.AcquiredConns())
 			}
-			// The one connection is free and usable.
-			var one int
-			if err := pool.QueryRow(t.Context(), `SELECT 1`).Scan(&one); err != nil {
-				t.Fatalf("after the stopped export: %v", err)
+			// Every connection is free and usable, outside any
+			// transaction.
+			var held []*pgxpool.Conn
+			for range conns {
+				c, err := pool.Acquire(t.Context())
+				if err != nil {
+					t.Fatalf("after the stopped export: %v", err)
+				}
+				held = append(held, c)
+				if c.Conn().PgConn().TxStatus() != 'I' {
+					t.Fatalf("after the stopped export: a connection in transaction status %c", c.Conn().PgConn().TxStatus())
+				}
+			}
+			for _, c := range held {
+				c.Release()
 			}
 		}
 	}
