@@ -47,7 +47,13 @@ type exportBatch struct {
 // small chunks to cross many chunk boundaries).
 func (s *UserStore) exportUsers(ctx context.Context, accountID int64, f roster.UserFilter, ids []int64, chunk int, fn func(roster.User) error) error {
 	r := newExportReader(accountID, f, ids, chunk)
-	return pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
+	if f.IsFiltered() || f.Scope != nil {
+		// A filtered view's chunks are planned with their values (see
+		// readPlanned); the whole account's walk may keep its plan.
+		opts.BeginQuery = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+	}
+	return pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 		// One buffered chunk: the reader works on chunk k+1 while fn has
 		// chunk k and chunk k+2 may wait in the channel. Only the reader
 		// uses tx until it has returned (done), so the transaction ends
