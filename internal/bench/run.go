@@ -137,6 +137,11 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 		// and their queued emails, so the next server does not spend the
 		// run working through them
 		pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'email' AND args->>'to' LIKE 'new.hire.%@newhire.example'`)
+		// and what they spent of the administrator's daily invitation
+		// quota: a run invites 3,000 addresses, a benchmark account may
+		// invite its maximum a day
+		pool.Exec(ctx, `DELETE FROM invite_quota_usage WHERE account_id = $1`, fx.AccountID)
+		pool.Exec(ctx, `UPDATE accounts SET invites_per_admin_per_day = 100000 WHERE id = $1`, fx.AccountID)
 		// and the import dry runs (their rows go with them)
 		pool.Exec(ctx, `DELETE FROM csv_imports WHERE account_id = $1 AND file_name LIKE $2`, fx.AccountID, ImportFilePrefix+"%")
 		// The deletions leave dead rows and pages not all-visible, fewer
