@@ -20,10 +20,10 @@ import (
 // UserStore reads and changes the people of an account.
 type UserStore struct {
 	pool *pgxpool.Pool
-	// walk, team and bound override walkRows, teamRows and
-	// roster.CountLimit (tests make every step of a search, of a team's
-	// page and of a count happen on small data).
-	walk, team, bound int
+	// walk, rare, team and bound override walkRows, rareRows, teamRows
+	// and roster.CountLimit (tests make every step of a search, of a
+	// team's page and of a count happen on small data).
+	walk, rare, team, bound int
 }
 
 // countLimit is the bound of People counts (roster.CountLimit).
@@ -44,16 +44,20 @@ var sortColumns = map[string]struct{ col, typ string }{
 // keyset paging (any depth costs the same) and a bounded count.
 // A malformed cursor is EINVALID.
 //
-// A search is answered in up to two steps, each exact. First a bounded
-// walk of the view's sort index (walkRows rows from the cursor): when the
-// term is spread through the account ("ma", "son") the walk meets a full
-// page long before its end, and a page found in a prefix of the sorted
-// rows is the page. Otherwise (a rare term, or a common one whose people
-// sort together, as "James …" all do under J) every match is read through
-// the trigram index once, then sorted: the page and the exact count come
-// from the same read. Left to itself the planner walks the name index for
-// a common term, expecting its matches to be spread evenly, and passes
-// 314,000 people before the first "James" (about half a second).
+// A search is answered in up to three steps, each exact. A term of three
+// characters or more first reads its matches through the trigram index,
+// stopping after rareRows: a rare name (or a term other filters narrow to
+// a few) is answered by that read, the page and the exact count at once.
+// Then a bounded walk of the view's sort index (walkRows rows from the
+// cursor): when the term is spread through the account ("ma", "son") the
+// walk meets a full page long before its end, and a page found in a
+// prefix of the sorted rows is the page. Otherwise (a common term whose
+// people sort together, as "James …" all do under J) every match is read
+// through the trigram index once, then sorted: the page and the exact
+// count come from the same read. Left to itself the planner walks the
+// name index for a common term, expecting its matches to be spread
+// evenly, and passes 314,000 people before the first "James" (about half
+// a second).
 func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserPage, error) {
 	var page roster.UserPage
 	sc, ok := sortColumns[f.Sort]
@@ -212,44 +216,73 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				return err
 			}
 		} else {
-			// 1. The bounded walk of the sort index.
-			ww := &where{}
-			ww.add("u.account_id = %s", accountID)
-			keyset(ww, col, "u.id")
-			inner := ww.sql()
-			n := len(ww.conds)
-			userConditions(ww, accountID, f)
-			walkSQL := fmt.Sprintf(`SELECT %s, %s::text
-			FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
-			LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
-			WHERE %s
-			ORDER BY %s
-			LIMIT %d`, pageColumns, col, inner, order, cmp.Or(s.walk, walkRows), strings.Join(ww.conds[n:], " AND "), order, limit+1)
-			var err error
-			if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, ww.args, nil); err != nil {
-				return err
+			// Every match through the trigram index, sorted: the page and
+			// the exact count from one read. With capRows, the read stops
+			// after capRows+1 matches and answers only when it did not
+			// reach them (the count says so).
+			mw := &where{}
+			mw.add("u.account_id = %s", accountID)
+			userConditions(mw, accountID, f)
+			cte := mw.sql()
+			n := len(mw.conds)
+			keyset(mw, "m.sort_key", "m.id")
+			after := "TRUE"
+			if len(mw.conds) > n {
+				after = strings.Join(mw.conds[n:], " AND ")
 			}
-			if len(page.Users) <= limit {
-				// 2. Every match through the trigram index, then sorted.
-				mw := &where{}
-				mw.add("u.account_id = %s", accountID)
-				userConditions(mw, accountID, f)
-				cte := mw.sql()
-				n := len(mw.conds)
-				keyset(mw, "m.sort_key", "m.id")
-				after := "TRUE"
-				if len(mw.conds) > n {
-					after = strings.Join(mw.conds[n:], " AND ")
+			allSQL := func(capRows int) string {
+				capSQL := ""
+				if capRows > 0 {
+					capSQL = fmt.Sprintf(" LIMIT %d", capRows+1)
 				}
-				allSQL := fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT u.id, %s AS sort_key FROM users u WHERE %s),
+				return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT u.id, %s AS sort_key FROM users u WHERE %s%s),
 				p AS (SELECT m.id, m.sort_key FROM m WHERE %s ORDER BY m.sort_key %s, m.id %s LIMIT %d)
 				SELECT %s, p.sort_key::text, (SELECT count(*) FROM m)
 				FROM p
 				JOIN users u ON u.account_id = %s AND u.id = p.id
 				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
-				ORDER BY p.sort_key %s, p.id %s`, col, cte, after, dir, dir, limit+1, pageColumns, "$1", dir, dir)
-				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL, mw.args, &counted); err != nil {
+				ORDER BY p.sort_key %s, p.id %s`, col, cte, capSQL, after, dir, dir, limit+1, pageColumns, "$1", dir, dir)
+			}
+			found := false
+			var err error
+			if !f.ShortQuery() {
+				// 1. A rare term, or one other filters narrow to a few:
+				// all of its matches, if there are at most rareRows.
+				capRows := cmp.Or(s.rare, rareRows)
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(capRows), mw.args, &counted); err != nil {
 					return err
+				}
+				switch {
+				case len(page.Users) > 0 && counted <= int64(capRows):
+					found = true
+				case len(page.Users) == 0 && cursor == "":
+					// No first page: no match at all.
+					found, counted = true, 0
+				}
+			}
+			if !found {
+				counted = -1
+				// 2. The bounded walk of the sort index.
+				ww := &where{}
+				ww.add("u.account_id = %s", accountID)
+				keyset(ww, col, "u.id")
+				inner := ww.sql()
+				n := len(ww.conds)
+				userConditions(ww, accountID, f)
+				walkSQL := fmt.Sprintf(`SELECT %s, %s::text
+				FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
+				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+				WHERE %s
+				ORDER BY %s
+				LIMIT %d`, pageColumns, col, inner, order, cmp.Or(s.walk, walkRows), strings.Join(ww.conds[n:], " AND "), order, limit+1)
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, ww.args, nil); err != nil {
+					return err
+				}
+				if len(page.Users) <= limit {
+					// 3. Every match through the trigram index, then sorted.
+					if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(0), mw.args, &counted); err != nil {
+						return err
+					}
 				}
 			}
 		}
@@ -305,6 +338,12 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 // page to be read from the membership index and sorted (a few
 // milliseconds); a larger team is walked by name, where it is dense.
 const teamRows = 20000
+
+// rareRows is the most matches a search (of three characters or more)
+// reads through the trigram index before anything else: a rare name, or
+// a term other filters narrow to a few, is answered by that one read
+// (page and exact count), without walking the sort index first.
+const rareRows = 300
 
 // walkRows is how far a search walks the sort index before reading every
 // match through the trigram index instead: a term found in at least one
