@@ -639,9 +639,19 @@ func (s *UserStore) Dashboard(ctx context.Context, accountID int64, scope []int6
 		q = dashboardScopedSQL
 		args = append(args, scope)
 	}
-	err := s.pool.QueryRow(ctx, q, args...).
-		Scan(&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators,
-			&d.Pending, &d.ExpiringSoon, &d.JoinRequests, &weeks, &sent, &accepted)
+	dest := []any{&d.Total, &d.Active, &d.Deactivated, &d.NeverSignedIn, &d.WithoutGroup, &d.Administrators,
+		&d.Pending, &d.ExpiringSoon, &d.JoinRequests, &weeks, &sent, &accepted}
+	var err error
+	if scope == nil {
+		// The kept counters: one plan serves every account.
+		err = s.pool.QueryRow(ctx, q, args...).Scan(dest...)
+	} else {
+		// A group administrator's subtrees are counted from their rows: a
+		// plan for their size (see readPlanned).
+		err = pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, q, args...).Scan(dest...)
+		})
+	}
 	if err != nil {
 		return d, err
 	}
