@@ -309,9 +309,12 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, accountID, actorID, groupI
 // RoleCatalogue returns the account's roles in catalogue order, each with
 // its holders: the people who hold it in at least one group.
 func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]roster.Role, error) {
-	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.name, r.description, coalesce(h.n, 0)
+	// role_holders has each holder once: a count of index entries per
+	// role, not a distinct count of every assignment (555 -> 145 ms at a
+	// million people).
+	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.name, r.description,
+	       (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)
 	FROM roles r
-	LEFT JOIN (SELECT role_id, count(DISTINCT user_id) AS n FROM role_assignments WHERE account_id = $1 GROUP BY role_id) h ON h.role_id = r.id
 	WHERE r.account_id = $1
 	ORDER BY r.position, lower(r.name)`, accountID)
 	if err != nil {
