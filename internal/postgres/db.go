@@ -32,7 +32,11 @@ import (
 // whole name index for a selective filter (seconds instead of
 // milliseconds). Planning costs a fraction of a millisecond; the SET
 // travels with the BEGIN, in one round trip.
-var readPlanned = pgx.TxOptions{AccessMode: pgx.ReadOnly, BeginQuery: "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"}
+var readPlanned = pgx.TxOptions{AccessMode: pgx.ReadOnly, BeginQuery: "BEGIN READ ONLY; " + planWithValues}
+
+// planWithValues makes the rest of a transaction plan each statement with
+// its values (readPlanned, a filtered export, a team found to be large).
+const planWithValues = "SET LOCAL plan_cache_mode = force_custom_plan"
 
 // Open connects a pool to the database at url and checks it answers.
 func Open(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, error) {

@@ -51,7 +51,7 @@ func (s *UserStore) exportUsers(ctx context.Context, accountID int64, f roster.U
 	if f.IsFiltered() || f.Scope != nil {
 		// A filtered view's chunks are planned with their values (see
 		// readPlanned); the whole account's walk may keep its plan.
-		opts.BeginQuery = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; SET LOCAL plan_cache_mode = force_custom_plan"
+		opts.BeginQuery = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; " + planWithValues
 	}
 	return pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 		// One buffered chunk: the reader works on chunk k+1 while fn has

@@ -200,7 +200,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 			if n > cmp.Or(s.team, teamRows) {
 				teamSQL = ""
-				if _, err := tx.Exec(ctx, `SET LOCAL plan_cache_mode = force_custom_plan`); err != nil {
+				if _, err := tx.Exec(ctx, planWithValues); err != nil {
 					return err
 				}
 			}

@@ -353,8 +353,7 @@ type rowText struct {
 	ctx   context.Context
 	h     Hub
 	roles map[int64]roleText
-	chips map[[2]int64]string // role, group -> "Finance in Sales › EMEA"
-	paths map[int64][]string  // group -> its path's names
+	paths map[int64][]string // group -> its path's names
 	// The markup of a role chip and of a group's path, escaped once per
 	// page rather than once per row: most of a People page's rendering
 	// time went to escaping the same few paths, twice a chip.
@@ -372,7 +371,7 @@ type roleText struct {
 }
 
 func newRowText(ctx context.Context, h Hub) *rowText {
-	t := &rowText{ctx: ctx, h: h, roles: make(map[int64]roleText, len(h.Roles)), chips: map[[2]int64]string{},
+	t := &rowText{ctx: ctx, h: h, roles: make(map[int64]roleText, len(h.Roles)),
 		paths: map[int64][]string{}, keys: map[string]string{}, chipHTMLs: map[[2]int64]string{}, pathHTMLs: map[int64]string{}}
 	for _, r := range h.Roles {
 		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
@@ -396,18 +395,10 @@ func (t *rowText) role(id int64) (roleText, bool) {
 
 // chip is a role chip's label: the role and the group it is held in.
 func (t *rowText) chip(roleID, groupID int64) string {
-	k := [2]int64{roleID, groupID}
-	if s, ok := t.chips[k]; ok {
-		return s
-	}
-	var s string
 	if p := t.chipParts; p != nil {
-		s = p[0] + t.roles[roleID].name + p[1] + strings.Join(t.path(groupID), " › ") + p[2]
-	} else {
-		s = i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
+		return p[0] + t.roles[roleID].name + p[1] + strings.Join(t.path(groupID), " › ") + p[2]
 	}
-	t.chips[k] = s
-	return s
+	return i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
 }
 
 // chipHTML is the list item of a role chip held in a group, escaped (""
