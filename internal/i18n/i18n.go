@@ -76,6 +76,11 @@ func init() {
 			knownKeys[key] = true
 		}
 	}
+	for _, m := range pluralCatalogues() {
+		for key := range m {
+			knownKeys[key] = true
+		}
+	}
 	for _, tag := range []language.Tag{language.English, language.Und} {
 		for _, m := range catalogues() {
 			for key, msg := range m {
@@ -264,15 +269,71 @@ func Translations(key string) []string {
 // T returns the message for key, formatted with args (numbers in the
 // locale's form; a plural message chooses its form by its first argument).
 func (l *Localizer) T(key string, args ...any) string {
-	if len(args) == 0 && knownKeys[key] {
-		if s, ok := plainTexts[l.idx].Load(key); ok {
-			return s.(string)
+	if knownKeys[key] {
+		switch len(args) {
+		case 0:
+			if s, ok := plainTexts[l.idx].Load(key); ok {
+				return s.(string)
+			}
+			s := l.groups(l.printer.Sprintf(key))
+			plainTexts[l.idx].Store(key, s)
+			return s
+		case 1:
+			switch a := args[0].(type) {
+			case int:
+				if a >= 0 && a < maxKeptNumber {
+					return l.numberText(key, a)
+				}
+			case string:
+				if p := l.around(key); p != nil {
+					return p[0] + a + p[1]
+				}
+			}
 		}
-		s := l.groups(l.printer.Sprintf(key))
-		plainTexts[l.idx].Store(key, s)
-		return s
 	}
 	return l.groups(l.printer.Sprintf(key, args...))
+}
+
+// maxKeptNumber bounds the numbers whose messages are kept formatted.
+const maxKeptNumber = 1000
+
+// numberKey is a message and the number it is formatted with.
+type numberKey struct {
+	key string
+	n   int
+}
+
+// numberTexts keeps, per locale, the messages of one small number once
+// formatted ("3 days ago": a People page says one on every row).
+var numberTexts = make([]sync.Map, len(Locales))
+
+func (l *Localizer) numberText(key string, n int) string {
+	k := numberKey{key, n}
+	if s, ok := numberTexts[l.idx].Load(k); ok {
+		return s.(string)
+	}
+	s := l.groups(l.printer.Sprintf(key, n))
+	numberTexts[l.idx].Store(k, s)
+	return s
+}
+
+// aroundTexts keeps, per locale, the text of each message of one string
+// argument around that argument (the text before it and after it), or
+// nil when the message does not say its argument exactly once: "Select
+// Ada Lovelace" is then "Select " + the name + "". A string chooses no
+// plural form, so the text around it is the same for every string.
+var aroundTexts = make([]sync.Map, len(Locales))
+
+func (l *Localizer) around(key string) []string {
+	if p, ok := aroundTexts[l.idx].Load(key); ok {
+		return p.([]string)
+	}
+	var p []string
+	if before, after, ok := strings.Cut(l.groups(l.printer.Sprintf(key, "\x00")), "\x00"); ok && !strings.Contains(after, "\x00") {
+		p = []string{before, after}
+	}
+	aroundTexts[l.idx].Store(key, p)
+	return p
 }
 
 // Number formats n with the locale's grouping (1,000,000 / 1.000.000 /

@@ -123,3 +123,34 @@ func TestPluralsAndRelativeTime(t *testing.T) {
 		}
 	}
 }
+
+// The messages kept formatted (without arguments, with one small number,
+// around one string) read exactly as formatting them anew does, in every
+// locale, for every message of the catalogue; a name is put in as it is.
+func TestKeptMessagesReadAsFormatted(t *testing.T) {
+	if !knownKeys["time.days_ago"] || !knownKeys["bulk.select"] {
+		t.Fatal("plural or plain keys are not kept")
+	}
+	for i := range Locales {
+		l := localizer(i, false)
+		for key := range knownKeys {
+			for _, n := range []int{0, 1, 2, 5, 21, 999} {
+				if got, want := l.T(key, n), l.groups(l.printer.Sprintf(key, n)); got != want {
+					t.Errorf("%s %s(%d) = %q, want %q", l.Lang(), key, n, got, want)
+				}
+			}
+			for _, name := range []string{"Ada Lovelace", "", "Zoë d'Arcy <b>", "%s %d"} {
+				if got, want := l.T(key, name), l.groups(l.printer.Sprintf(key, name)); got != want {
+					t.Errorf("%s %s(%q) = %q, want %q", l.Lang(), key, name, got, want)
+				}
+			}
+			if got, want := l.T(key), l.groups(l.printer.Sprintf(key)); got != want {
+				t.Errorf("%s %s() = %q, want %q", l.Lang(), key, got, want)
+			}
+		}
+	}
+	es := New("es-ES")
+	if got := es.T("bulk.select", "Sala 1.234"); !strings.Contains(got, "Sala 1.234") {
+		t.Errorf("a name is changed by number grouping: %q", got)
+	}
+}

@@ -346,23 +346,17 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 	return "?" + v.Encode()
 }
 
-// rowText is what the People rows say about roles and groups, worked out
-// once per page: fifty rows name the same few roles and groups over and
-// over, and each name is a catalogue lookup, a path walk and a join.
+// rowText is what the People rows say about roles and groups: the
+// markup of each role chip and group path, escaped once per group tree
+// and language rather than once per row. A People page names a few
+// hundred (role, group) pairs, much the same from one request to the
+// next, and escaping them was most of a page's rendering time.
 type rowText struct {
 	ctx   context.Context
-	h     Hub
+	tree  *roster.GroupTree
+	lang  string
 	roles map[int64]roleText
-	paths map[int64][]string // group -> its path's names
-	// The markup of a role chip and of a group's path, escaped once per
-	// page rather than once per row: most of a People page's rendering
-	// time went to escaping the same few paths, twice a chip.
-	chipHTMLs map[[2]int64]string
-	pathHTMLs map[int64]string
-	keys      map[string]string // message key -> text
-	// chipParts is "chip.in_group" cut around its two arguments (role,
-	// group), when each appears once in that order; else nil.
-	chipParts []string
+	m     *treeMarkup
 }
 
 type roleText struct {
@@ -370,65 +364,91 @@ type roleText struct {
 	admin bool
 }
 
+// treeMarkup is the markup of one group tree's paths and chips. A tree is
+// never changed once built (see GroupStore.GroupTree): a renamed group
+// or a moved one comes with a new tree, and so with new markup.
+type treeMarkup struct {
+	mu    sync.RWMutex
+	paths map[int64]string
+	chips map[chipKey]string
+}
+
+// chipKey names a chip: the language of its label, the role (by its name
+// in that language) and the group it is held in.
+type chipKey struct {
+	lang  string
+	role  roleText
+	group int64
+}
+
+// markups holds the markup of the trees in use (a few per account; the
+// map starts again when it has 64, as groupOptions does).
+var markups struct {
+	sync.Mutex
+	trees map[*roster.GroupTree]*treeMarkup
+}
+
+// maxChips bounds one tree's chips (roles renamed again and again would
+// otherwise add to them forever).
+const maxChips = 50000
+
 func newRowText(ctx context.Context, h Hub) *rowText {
-	t := &rowText{ctx: ctx, h: h, roles: make(map[int64]roleText, len(h.Roles)),
-		paths: map[int64][]string{}, keys: map[string]string{}, chipHTMLs: map[[2]int64]string{}, pathHTMLs: map[int64]string{}}
+	t := &rowText{ctx: ctx, tree: h.Tree, lang: i18n.From(ctx).Lang(), roles: make(map[int64]roleText, len(h.Roles))}
 	for _, r := range h.Roles {
 		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
 	}
-	// The chip label is the same message with different names in it: it
-	// is formatted once with markers, then filled in by concatenation.
-	tmpl := i18n.T(ctx, "chip.in_group", "\x00", "\x01")
-	if a, rest, ok := strings.Cut(tmpl, "\x00"); ok {
-		if b, c, ok := strings.Cut(rest, "\x01"); ok && !strings.ContainsAny(a+b+c, "\x00\x01") {
-			t.chipParts = []string{a, b, c}
+	markups.Lock()
+	defer markups.Unlock()
+	if t.m = markups.trees[h.Tree]; t.m == nil {
+		if markups.trees == nil || len(markups.trees) >= 64 {
+			markups.trees = map[*roster.GroupTree]*treeMarkup{}
 		}
+		t.m = &treeMarkup{paths: map[int64]string{}, chips: map[chipKey]string{}}
+		markups.trees[h.Tree] = t.m
 	}
 	return t
-}
-
-// role names a role of the catalogue.
-func (t *rowText) role(id int64) (roleText, bool) {
-	r, ok := t.roles[id]
-	return r, ok
-}
-
-// chip is a role chip's label: the role and the group it is held in.
-func (t *rowText) chip(roleID, groupID int64) string {
-	if p := t.chipParts; p != nil {
-		return p[0] + t.roles[roleID].name + p[1] + strings.Join(t.path(groupID), " › ") + p[2]
-	}
-	return i18n.T(t.ctx, "chip.in_group", t.roles[roleID].name, strings.Join(t.path(groupID), " › "))
 }
 
 // chipHTML is the list item of a role chip held in a group, escaped (""
 // for a role not in the catalogue).
 func (t *rowText) chipHTML(roleID, groupID int64) string {
-	k := [2]int64{roleID, groupID}
-	if s, ok := t.chipHTMLs[k]; ok {
+	r, ok := t.roles[roleID]
+	if !ok {
+		return ""
+	}
+	k := chipKey{lang: t.lang, role: r, group: groupID}
+	t.m.mu.RLock()
+	s, ok := t.m.chips[k]
+	t.m.mu.RUnlock()
+	if ok {
 		return s
 	}
-	var s string
-	if r, ok := t.role(roleID); ok {
-		class := "chip"
-		if r.admin {
-			class = "chip chip-admin"
-		}
-		label := html.EscapeString(t.chip(roleID, groupID))
-		s = `<li><span class="` + class + `" tabindex="0" title="` + label + `" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
+	class := "chip"
+	if r.admin {
+		class = "chip chip-admin"
 	}
-	t.chipHTMLs[k] = s
+	label := html.EscapeString(i18n.T(t.ctx, "chip.in_group", r.name, strings.Join(t.tree.PathNames(groupID), " › ")))
+	s = `<li><span class="` + class + `" tabindex="0" title="` + label + `" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
+	t.m.mu.Lock()
+	if len(t.m.chips) >= maxChips {
+		clear(t.m.chips)
+	}
+	t.m.chips[k] = s
+	t.m.mu.Unlock()
 	return s
 }
 
 // pathHTML is the list item naming a group's path from the top, escaped.
 func (t *rowText) pathHTML(groupID int64) string {
-	if s, ok := t.pathHTMLs[groupID]; ok {
+	t.m.mu.RLock()
+	s, ok := t.m.paths[groupID]
+	t.m.mu.RUnlock()
+	if ok {
 		return s
 	}
 	var b strings.Builder
 	b.WriteString("<li>")
-	for i, n := range t.path(groupID) {
+	for i, n := range t.tree.PathNames(groupID) {
 		if i > 0 {
 			b.WriteString(`<span class="sep" aria-hidden="true">›</span>`)
 		}
@@ -436,27 +456,10 @@ func (t *rowText) pathHTML(groupID int64) string {
 		b.WriteString(html.EscapeString(n))
 	}
 	b.WriteString("</li>")
-	t.pathHTMLs[groupID] = b.String()
-	return b.String()
-}
-
-// path names a group's path from the top.
-func (t *rowText) path(groupID int64) []string {
-	if p, ok := t.paths[groupID]; ok {
-		return p
-	}
-	p := t.h.Tree.PathNames(groupID)
-	t.paths[groupID] = p
-	return p
-}
-
-// text is a message without arguments.
-func (t *rowText) text(key string) string {
-	if s, ok := t.keys[key]; ok {
-		return s
-	}
-	s := i18n.T(t.ctx, key)
-	t.keys[key] = s
+	s = b.String()
+	t.m.mu.Lock()
+	t.m.paths[groupID] = s
+	t.m.mu.Unlock()
 	return s
 }
 
