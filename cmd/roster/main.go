@@ -332,9 +332,11 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		return err
 	}
 	invitations := postgres.NewInvitationStore(pool, inserter, key)
+	groups := postgres.NewGroupStore(pool)
 	workers := river.NewWorkers()
 	river.AddWorker(workers, &mail.Worker{Store: invitations, Sender: sender, Key: key, BaseURL: baseURL})
 	river.AddWorker(workers, &postgres.SweepWorker{Store: invitations})
+	river.AddWorker(workers, &postgres.FoldWorker{Store: groups})
 	river.AddWorker(workers, &postgres.ImportWorker{Store: invitations})
 	bulk := postgres.NewBulkStore(pool, inserter)
 	river.AddWorker(workers, &postgres.BulkWorker{Store: bulk})
@@ -346,7 +348,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	if err != nil {
 		return err
 	}
-	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute)},
+	jobs, err := postgres.NewQueue(pool, postgres.QueueConfig{Workers: workers, Periodic: []*river.PeriodicJob{postgres.SweepEvery(10 * time.Minute), postgres.FoldEvery(30 * time.Second)},
 		RetryBackoff: retry, Logger: logger})
 	if err != nil {
 		return err
@@ -382,7 +384,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 	srv := server.NewServer(server.Deps{
 		Accounts:      accounts,
 		Users:         postgres.NewUserStore(pool),
-		Groups:        postgres.NewGroupStore(pool),
+		Groups:        groups,
 		Invitations:   invitations,
 		Audit:         postgres.NewAuditStore(pool),
 		Settings:      postgres.NewSettingsStore(pool),

@@ -160,7 +160,7 @@ func (s *AccountStore) SessionActor(ctx context.Context, token string, idle, abs
 	var lastSeen time.Time
 	u := &a.User
 	err := s.pool.QueryRow(ctx, `SELECT u.account_id, u.id, u.email, u.name, u.status, coalesce(u.locale, ''), u.created_at, u.last_sign_in_at, s.last_seen_at,
-	       ac.name, ac.expiring_soon_days, ac.invite_validity_days, ac.reminders_enabled, ac.link_validity_hours, ac.link_max_uses, ac.invites_per_admin_per_day, ac.default_locale,
+	       ac.name, ac.expiring_soon_days, ac.invite_validity_days, ac.reminders_enabled, ac.link_validity_hours, ac.link_max_uses, ac.invites_per_admin_per_day, ac.default_locale, ac.groups_version,
 	       coalesce((SELECT array_agg(ra.group_id) FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
 	                 WHERE ra.account_id = u.account_id AND ra.user_id = u.id AND r.key = 'administrator'), '{}'),
 	       EXISTS (SELECT 1 FROM role_assignments ra JOIN roles r ON r.account_id = ra.account_id AND r.id = ra.role_id
@@ -173,7 +173,7 @@ func (s *AccountStore) SessionActor(ctx context.Context, token string, idle, abs
 	  AND s.last_seen_at > now() - $2::interval AND s.created_at > now() - $3::interval`, sum[:], idle, absolute).
 		Scan(&u.AccountID, &u.ID, &u.Email, &u.Name, &u.Status, &u.Locale, &u.CreatedAt, &u.LastSignInAt, &lastSeen,
 			&acc.Name, &acc.Settings.ExpiringSoonDays, &acc.Settings.InviteValidityDays, &acc.Settings.RemindersEnabled,
-			&acc.Settings.LinkValidityHours, &acc.Settings.LinkMaxUses, &acc.Settings.InvitesPerAdminPerDay, &acc.Settings.DefaultLocale, &a.AdminGroups, &a.AccountAdmin)
+			&acc.Settings.LinkValidityHours, &acc.Settings.LinkMaxUses, &acc.Settings.InvitesPerAdminPerDay, &acc.Settings.DefaultLocale, &acc.CatalogueVersion, &a.AdminGroups, &a.AccountAdmin)
 	if err != nil {
 		return a, acc, mapError(err, "session")
 	}

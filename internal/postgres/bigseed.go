@@ -514,6 +514,16 @@ func RecountCounters(ctx context.Context, tx pgx.Tx, accountID int64) error {
 	if err != nil {
 		return err
 	}
+	if _, err := tx.Exec(ctx, `DELETE FROM role_holder_deltas WHERE account_id = $1`, accountID); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO role_holder_counts AS c (account_id, role_id, holders)
+	SELECT r.account_id, r.id, (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)
+	FROM roles r WHERE r.account_id = $1 ORDER BY r.id
+	ON CONFLICT (account_id, role_id) DO UPDATE SET holders = EXCLUDED.holders`, accountID)
+	if err != nil {
+		return err
+	}
 	return recountInvitationCounters(ctx, tx, accountID)
 }
 

@@ -138,13 +138,16 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 }
 
 // CheckSortKeys reports, for one account, memberships whose name key is not
-// their person's and role holders that disagree with the role assignments
-// (one row per person and role, grants = the groups they hold it in).
+// their person's, role holders that disagree with the role assignments
+// (one row per person and role, grants = the groups they hold it in) and
+// roles whose kept holder count (folded and not) is not their holders'.
 func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	var stale, wrong int64
+	var stale, wrong, counts int64
 	if err := pool.QueryRow(ctx, `SELECT
+	    (SELECT count(*) FROM roles r
+	     WHERE r.account_id = $1 AND role_holder_count(r.account_id, r.id) <> (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)),
 	    (SELECT count(*) FROM memberships m JOIN users u ON u.account_id = m.account_id AND u.id = m.user_id
 	     WHERE m.account_id = $1 AND m.name_key IS DISTINCT FROM u.name_key),
 	    (SELECT count(*) FROM (
@@ -153,7 +156,7 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	        WHERE ra.account_id = $1 GROUP BY ra.role_id, ra.user_id) r
 	     FULL JOIN (SELECT * FROM role_holders WHERE account_id = $1) h ON h.role_id = r.role_id AND h.user_id = r.user_id
 	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key)`,
-		accountID).Scan(&stale, &wrong); err != nil {
+		accountID).Scan(&counts, &stale, &wrong); err != nil {
 		return nil, fmt.Errorf("sort keys: %w", err)
 	}
 	if stale > 0 {
@@ -161,6 +164,9 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	}
 	if wrong > 0 {
 		add("%d role holders disagree with the role assignments", wrong)
+	}
+	if counts > 0 {
+		add("%d roles' kept holder counts disagree with their holders", counts)
 	}
 	return problems, nil
 }

@@ -25,6 +25,14 @@ import (
 	"github.com/roster-hub/roster/migrations"
 )
 
+// querier runs statements: a transaction, or a connection of the pool for
+// reads that need none.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+}
+
 // readPlanned begins the read-only transaction of a filtered read (the
 // People and Invitations tables, the audit log): each statement is planned
 // with its values. A generic plan ignores them: for a role held by 500

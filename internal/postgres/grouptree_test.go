@@ -1,8 +1,10 @@
 package postgres
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/roster-hub/roster/internal/roster"
 )
@@ -72,5 +74,79 @@ func TestGroupTreeCacheFollowsEveryChange(t *testing.T) {
 	tree, err := mine.GroupTree(ctx, f.acc.ID)
 	if err != nil || len(tree.Groups) != 0 {
 		t.Errorf("deleted account: tree %v, %v; want empty", tree.Groups, err)
+	}
+}
+
+// TestCatalogueFollowsRolesAndTheSessionsVersion checks that the role
+// catalogue is cached with the tree and follows every change to the roles;
+// that the version read with a session names the catalogue a request may
+// use without asking the database again; and that callers get roles of
+// their own to change.
+func TestCatalogueFollowsRolesAndTheSessionsVersion(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	ctx := t.Context()
+	f := newFixture(t, pool, roster.Signup{AccountName: "Roles Co", Name: "Ada Admin", Email: "ada@roles.example", PasswordHash: "x"}, testNow)
+	mine, theirs, accounts := NewGroupStore(pool), NewGroupStore(pool), NewAccountStore(pool)
+	version := func() int64 {
+		t.Helper()
+		tok, err := accounts.CreateSession(ctx, f.acc.ID, f.admin.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, acc, err := accounts.SessionActor(ctx, tok, time.Hour, time.Hour)
+		if err != nil || acc.CatalogueVersion == 0 {
+			t.Fatalf("session: version %d, %v", acc.CatalogueVersion, err)
+		}
+		return acc.CatalogueVersion
+	}
+	names := func(roles []roster.Role) string {
+		var s []string
+		for _, r := range roles {
+			s = append(s, r.Name)
+		}
+		return strings.Join(s, ",")
+	}
+	v1 := version()
+	tree, roles, err := mine.Catalogue(ctx, f.acc.ID, v1)
+	if err != nil || !strings.Contains(names(roles), "Finance") {
+		t.Fatalf("catalogue: %q, %v", names(roles), err)
+	}
+	// Known version, cached: no statement at all (a cancelled context
+	// would fail one).
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	tree2, roles2, err := mine.Catalogue(cancelled, f.acc.ID, v1)
+	if err != nil || tree2 != tree || names(roles2) != names(roles) {
+		t.Fatalf("cached catalogue: %v (same tree %v)", err, tree2 == tree)
+	}
+	roles2[0].Name = "Changed by a caller"
+	if _, again, _ := mine.Catalogue(cancelled, f.acc.ID, v1); names(again) != names(roles) {
+		t.Errorf("a caller's change reached the cache: %q", names(again))
+	}
+	// A role renamed in SQL, and one added through another server.
+	f.exec(t, `UPDATE roles SET name = 'Money' WHERE account_id = $1 AND name = 'Finance'`, f.acc.ID)
+	v2 := version()
+	if v2 <= v1 {
+		t.Fatalf("renaming a role left the version at %d (was %d)", v2, v1)
+	}
+	if _, roles, err = mine.Catalogue(ctx, f.acc.ID, v2); err != nil || !strings.Contains(names(roles), "Money") || strings.Contains(names(roles), "Finance") {
+		t.Errorf("after the rename: %q, %v", names(roles), err)
+	}
+	if _, err := theirs.CreateGroup(ctx, f.acc.ID, f.admin.ID, f.root, "Sales", testNow); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(t, `INSERT INTO roles (account_id, name, description, position) VALUES ($1, 'Auditor', 'Reads the books', 9)`, f.acc.ID)
+	roles, err = mine.Roles(ctx, f.acc.ID) // version unknown: read first
+	if err != nil || !strings.HasSuffix(names(roles), "Auditor") {
+		t.Errorf("after a role was added: %q, %v", names(roles), err)
+	}
+	tree3, _, _ := mine.Catalogue(ctx, f.acc.ID, version())
+	if len(tree3.Groups) != 2 {
+		t.Errorf("after a group was added: %d groups", len(tree3.Groups))
+	}
+	f.exec(t, `DELETE FROM roles WHERE account_id = $1 AND name = 'Auditor'`, f.acc.ID)
+	if _, roles, _ = mine.Catalogue(ctx, f.acc.ID, version()); strings.Contains(names(roles), "Auditor") {
+		t.Errorf("a deleted role is still listed: %q", names(roles))
 	}
 }

@@ -108,3 +108,29 @@ func SweepEvery(d time.Duration) *river.PeriodicJob {
 		return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
+
+// FoldArgs is the periodic job that folds the role holder deltas into the
+// role holder counts (see migration 00016), so a count reads a few rows.
+type FoldArgs struct{}
+
+// Kind names the job for the queue.
+func (FoldArgs) Kind() string { return "role_holder_fold" }
+
+// FoldWorker runs FoldArgs jobs.
+type FoldWorker struct {
+	river.WorkerDefaults[FoldArgs]
+	Store *GroupStore
+}
+
+// Work folds the deltas.
+func (w *FoldWorker) Work(ctx context.Context, job *river.Job[FoldArgs]) error {
+	_, err := w.Store.FoldRoleHolderCounts(ctx)
+	return err
+}
+
+// FoldEvery schedules the fold (and runs it at start).
+func FoldEvery(d time.Duration) *river.PeriodicJob {
+	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
+		return FoldArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+	}, &river.PeriodicJobOpts{RunOnStart: true})
+}

@@ -185,11 +185,23 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	// their values (a large team's too: it is planned with its values
 	// once it is known to be large).
 	roleOnly := len(f.RoleIDs) == 1 && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
-	opts := pgx.TxOptions{AccessMode: pgx.ReadOnly}
-	if (f.IsFiltered() || f.Scope != nil) && !roleOnly && teamSQL == "" {
-		opts = readPlanned
+	read := func(run func(tx querier) error) error {
+		// Statements that keep their plans need no transaction: each
+		// takes its own snapshot either way, and BEGIN and COMMIT were
+		// two of a People page's round trips. (A team may turn out large
+		// and then plans with its values, for the rest of a transaction.)
+		return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(c) })
 	}
-	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
+	if (f.IsFiltered() || f.Scope != nil) && !roleOnly || teamSQL != "" {
+		opts := readPlanned
+		if teamSQL != "" {
+			opts = pgx.TxOptions{AccessMode: pgx.ReadOnly}
+		}
+		read = func(run func(tx querier) error) error {
+			return pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error { return run(tx) })
+		}
+	}
+	err := read(func(tx querier) error {
 		var keys []string
 		counted := int64(-1) // the exact number of matches, when a step read them all
 		if teamSQL != "" {
@@ -363,7 +375,7 @@ const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_
 
 // scanPage runs a page query and reads its people and their sort keys;
 // with counted, the query's last column is the number of matches.
-func scanPage(ctx context.Context, tx pgx.Tx, accountID int64, q string, args []any, counted *int64) ([]roster.User, []string, error) {
+func scanPage(ctx context.Context, tx querier, accountID int64, q string, args []any, counted *int64) ([]roster.User, []string, error) {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
@@ -406,7 +418,7 @@ func scanPage(ctx context.Context, tx pgx.Tx, accountID int64, q string, args []
 
 // countUsers sets total to the number of people matching f, counting at
 // most countLimit()+1 of them.
-func (s *UserStore) countUsers(ctx context.Context, tx pgx.Tx, accountID int64, f roster.UserFilter, filterSQL string, filterArgs []any, total *int64) error {
+func (s *UserStore) countUsers(ctx context.Context, tx querier, accountID int64, f roster.UserFilter, filterSQL string, filterArgs []any, total *int64) error {
 	if f.Query != "" {
 		// The people whose name starts with the term match it (a
 		// person's search text starts with their name key), and they lie
@@ -450,10 +462,10 @@ func (s *UserStore) countUsers(ctx context.Context, tx pgx.Tx, accountID int64, 
 		WHERE h.account_id = $1 AND h.role_id = ANY($2) LIMIT %d) s`, s.countLimit()+1)
 		countArgs = []any{accountID, f.RoleIDs}
 		if len(f.RoleIDs) == 1 {
-			// One role: each holder once, read from the name index up to
-			// the bound.
-			countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM role_holders h
-			WHERE h.account_id = $1 AND h.role_id = $2 LIMIT %d) s`, s.countLimit()+1)
+			// One role: its kept count (migration 00016), not 10,000
+			// index entries read (60 % of the database's time on a
+			// role's page).
+			countSQL = `SELECT role_holder_count($1, $2)`
 			countArgs = []any{accountID, f.RoleIDs[0]}
 		}
 	}

@@ -961,13 +961,47 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 			}
 		}()
 	}
+	// Meanwhile the kept holder counts are folded again and again.
+	store := NewGroupStore(pool)
+	stop := make(chan struct{})
+	folded := make(chan int64)
+	go func() {
+		var n int64
+		defer func() { folded <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			k, err := store.FoldRoleHolderCounts(ctx)
+			if err != nil {
+				t.Errorf("fold: %v", err)
+				return
+			}
+			n += k
+		}
+	}()
 	wg.Wait()
+	close(stop)
+	if n := <-folded; n == 0 {
+		t.Error("no delta was folded while the roles changed")
+	}
 	close(errs)
 	for err := range errs {
 		t.Errorf("worker: %v", err)
 	}
 	if problems, err := CheckSortKeys(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 {
 		t.Errorf("after concurrent changes: %v %q", err, problems)
+	}
+	if _, err := store.FoldRoleHolderCounts(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var kept, left int64
+	pool.QueryRow(ctx, `SELECT (SELECT holders FROM role_holder_counts WHERE account_id = $1 AND role_id = $2),
+	    (SELECT count(*) FROM role_holder_deltas WHERE account_id = $1)`, f.acc.ID, role).Scan(&kept, &left)
+	if problems, err := CheckSortKeys(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 || left != 0 {
+		t.Errorf("after the last fold (%d kept, %d deltas left): %v %q", kept, left, err, problems)
 	}
 	var holders, assigned int
 	pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM role_holders WHERE account_id = $1 AND role_id = $2),
@@ -979,8 +1013,8 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 	f.exec(t, `UPDATE memberships SET name_key = 'zzz' WHERE account_id = $1 AND user_id = $2 AND group_id = $3`, f.acc.ID, people[0], groups[0])
 	f.exec(t, `INSERT INTO role_holders (account_id, role_id, user_id, grants, name_key) VALUES ($1, $2, $3, 1, 'ada admin')
 	    ON CONFLICT (account_id, user_id, role_id) DO UPDATE SET grants = role_holders.grants + 1`, f.acc.ID, role, f.admin.ID)
-	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 2 {
-		t.Errorf("after breaking a name key and a holder: %q, want both reported", problems)
+	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 3 {
+		t.Errorf("after breaking a name key and a holder: %q, want both reported, and the role's count", problems)
 	}
 }
 

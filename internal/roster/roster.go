@@ -12,6 +12,9 @@ type Account struct {
 	Name      string
 	CreatedAt time.Time
 	Settings  Settings
+	// CatalogueVersion is the version of the account's groups and roles
+	// when the account was read (0: not known), for the caches of both.
+	CatalogueVersion int64
 }
 
 // Settings are the account defaults of PRODUCT.md, changeable by an account

@@ -72,10 +72,10 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if v.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if v.Tree, _, err = s.trees(ctx); err != nil {
 		return err
 	}
-	if v.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if v.Roles, err = s.roles(ctx); err != nil {
 		return err
 	}
 	if isFragment(r) {

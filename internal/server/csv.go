@@ -79,7 +79,7 @@ func (s *Server) handleExportPeople(w http.ResponseWriter, r *http.Request) erro
 	if f.GroupID != 0 && checkGroups(managed, f.GroupID) != nil {
 		return errNotFound
 	}
-	roles, err := s.Groups.Roles(ctx, acc.ID)
+	roles, err := s.roles(ctx)
 	if err != nil {
 		return err
 	}
@@ -281,7 +281,7 @@ func (s *Server) handleExportInvitations(w http.ResponseWriter, r *http.Request)
 	if f.GroupID != 0 && checkGroups(managed, f.GroupID) != nil {
 		return errNotFound
 	}
-	roles, err := s.Groups.Roles(ctx, acc.ID)
+	roles, err := s.roles(ctx)
 	if err != nil {
 		return err
 	}

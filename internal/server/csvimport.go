@@ -70,12 +70,12 @@ func (s *Server) importStore() (ImportStore, error) {
 //
 // A group administrator's catalogue holds only the groups they manage, and
 // every row must name one of them.
-func (s *Server) importCatalogue(ctx context.Context, accountID int64) (roster.ImportCatalogue, error) {
+func (s *Server) importCatalogue(ctx context.Context) (roster.ImportCatalogue, error) {
 	tree, err := s.managedTree(ctx)
 	if err != nil {
 		return roster.ImportCatalogue{}, err
 	}
-	roles, err := s.Groups.Roles(ctx, accountID)
+	roles, err := s.roles(ctx)
 	if err != nil {
 		return roster.ImportCatalogue{}, err
 	}
@@ -147,7 +147,7 @@ func (s *Server) handleImportUpload(w http.ResponseWriter, r *http.Request) erro
 	if len(data) > roster.MaxImportBytes {
 		return refuse("csv.error_too_large", roster.MaxImportBytes>>20)
 	}
-	cat, err := s.importCatalogue(ctx, acc.ID)
+	cat, err := s.importCatalogue(ctx)
 	if err != nil {
 		return err
 	}
@@ -319,12 +319,11 @@ func (s *Server) handleImportProgress(w http.ResponseWriter, r *http.Request) er
 // rows naming the account's own groups and roles.
 func (s *Server) handleImportTemplate(w http.ResponseWriter, r *http.Request) error {
 	ctx := r.Context()
-	_, acc := actorFrom(ctx)
 	tree, err := s.managedTree(ctx)
 	if err != nil {
 		return err
 	}
-	roles, err := s.Groups.Roles(ctx, acc.ID)
+	roles, err := s.roles(ctx)
 	if err != nil {
 		return err
 	}

@@ -64,7 +64,7 @@ func (s *Server) addUsersView(r *http.Request, tab string) (page.AddUsers, error
 	if a.Scope() != nil && len(v.Tree.Groups) == 1 {
 		v.GroupIDs = []int64{v.Tree.Groups[0].ID} // the one group they manage
 	}
-	v.Roles, err = s.Groups.Roles(ctx, acc.ID)
+	v.Roles, err = s.roles(ctx)
 	return v, err
 }
 
@@ -313,7 +313,7 @@ func (s *Server) hubState(r *http.Request) (page.Hub, error) {
 	if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, a.Scope(), now, h.Soon); err != nil {
 		return h, err
 	}
-	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if h.Roles, err = s.roles(ctx); err != nil {
 		return h, err
 	}
 	h.AdminRoleID = adminRoleID(h.Roles)
@@ -570,7 +570,7 @@ func (s *Server) approveView(r *http.Request) (page.ApproveView, error) {
 	if !reaches(a, v.Tree, v.Request.GroupIDs) {
 		return v, errNotFound
 	}
-	v.Roles, err = s.Groups.Roles(ctx, acc.ID)
+	v.Roles, err = s.roles(ctx)
 	v.Return = "/users?tab=invitations&istatus=join_request"
 	return v, err
 }

@@ -169,6 +169,12 @@ func (s *Server) loadSession(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r) // expired or revoked: signed out
 			return
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// A change may alter the groups or roles before the page
+			// that answers it is drawn: that page reads their version
+			// anew rather than trust the one read with the session.
+			acc.CatalogueVersion = 0
+		}
 		ctx := context.WithValue(r.Context(), keyActor, &actor)
 		ctx = context.WithValue(ctx, keyAccount, &acc)
 		ctx = context.WithValue(ctx, keySessionToken, token)

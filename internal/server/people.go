@@ -53,7 +53,7 @@ func (s *Server) personView(r *http.Request, userID int64) (page.Person, error) 
 	if v.Tree, v.Managed, err = s.trees(ctx); err != nil {
 		return v, err
 	}
-	if v.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if v.Roles, err = s.roles(ctx); err != nil {
 		return v, err
 	}
 	if v.Invitation, err = s.Users.CameThrough(ctx, acc.ID, userID); err != nil {
@@ -265,7 +265,7 @@ func (s *Server) peopleState(r *http.Request, q url.Values) (page.Hub, error) {
 	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return h, err
 	}
-	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if h.Roles, err = s.roles(ctx); err != nil {
 		return h, err
 	}
 	h.People, _ = roster.ParseUserFilter(q)
@@ -338,7 +338,7 @@ func (s *Server) startBulk(w http.ResponseWriter, r *http.Request, act roster.Bu
 	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return err
 	}
-	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if h.Roles, err = s.roles(ctx); err != nil {
 		return err
 	}
 	f, _ := roster.ParseUserFilter(view.Query())

@@ -20,10 +20,17 @@ import (
 // the part of it the actor manages (for pickers and checks).
 func (s *Server) trees(ctx context.Context) (all, managed *roster.GroupTree, err error) {
 	a, acc := actorFrom(ctx)
-	if all, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if all, _, err = s.Groups.Catalogue(ctx, acc.ID, acc.CatalogueVersion); err != nil {
 		return nil, nil, err
 	}
 	return all, all.Within(a.Scope()), nil
+}
+
+// roles is the account's role catalogue.
+func (s *Server) roles(ctx context.Context) ([]roster.Role, error) {
+	_, acc := actorFrom(ctx)
+	_, roles, err := s.Groups.Catalogue(ctx, acc.ID, acc.CatalogueVersion)
+	return roles, err
 }
 
 // managedTree is the part of the group tree the actor manages.

@@ -75,10 +75,9 @@ type UserStore interface {
 
 // GroupStore reads the group tree and role catalogue.
 type GroupStore interface {
-	// GroupTree returns the account's groups.
-	GroupTree(ctx context.Context, accountID int64) (*roster.GroupTree, error)
-	// Roles returns the account's role catalogue.
-	Roles(ctx context.Context, accountID int64) ([]roster.Role, error)
+	// Catalogue returns the account's groups and role catalogue as of
+	// version (the account's CatalogueVersion; 0 when not known).
+	Catalogue(ctx context.Context, accountID, version int64) (*roster.GroupTree, []roster.Role, error)
 }
 
 // InvitationStore reads and changes invitations, invite links and join

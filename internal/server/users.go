@@ -40,7 +40,7 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return err
 	}
-	if h.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if h.Roles, err = s.roles(ctx); err != nil {
 		return err
 	}
 	h.AdminRoleID = adminRoleID(h.Roles)
@@ -183,10 +183,10 @@ func (s *Server) handleMyAccount(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m := page.MyAccount{Shell: shell(a, acc, i18n.T(ctx, "account.title"), "account"), User: u}
-	if m.Tree, err = s.Groups.GroupTree(ctx, acc.ID); err != nil {
+	if m.Tree, _, err = s.trees(ctx); err != nil {
 		return err
 	}
-	if m.Roles, err = s.Groups.Roles(ctx, acc.ID); err != nil {
+	if m.Roles, err = s.roles(ctx); err != nil {
 		return err
 	}
 	return render(w, r, http.StatusOK, page.Account(m))
