@@ -54,6 +54,23 @@ func TestBrowserBulkAddToGroup(t *testing.T) {
 		}
 	}
 	shot(t, ctx, "bulk-done.png")
+	// A search, then a row ticked at once: leaving the search box must not
+	// load the same results again (it did: a "change" as the box lost
+	// focus swapped the table and dropped the tick), and the group picker
+	// swapped in with the results works.
+	groups := a.id(t, `SELECT count(*) FROM groups WHERE account_id = (SELECT account_id FROM groups WHERE id = $1)`, legal)
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS("#people-q"), "a"))
+	waitFor(t, ctx, "the search's results", `location.search.includes("q=a") && !document.querySelector(".htmx-request, .htmx-settling, .htmx-swapping")`)
+	if n := eval[int64](t, ctx, `document.querySelectorAll("#bulk-group option[value]:not([value=''])").length`); n != groups {
+		t.Errorf("after the swaps the group picker has %d groups, want %d", n, groups)
+	}
+	do(t, ctx,
+		chromedp.Click(chromedp.CSS("#people-table tbody tr:nth-child(1) input[type=checkbox]")),
+		chromedp.SetValue(chromedp.CSS("#bulk-action"), "add_group"),
+		chromedp.SetValue(chromedp.CSS("#bulk-group"), fmt.Sprint(legal)),
+		chromedp.Click(chromedp.CSS(`#bulk-people button[type=submit]`)),
+	)
+	waitFor(t, ctx, "the second bulk result", `(document.querySelector("#flash") || {}).textContent.includes("1 person")`)
 	// Their detail now shows Legal.
 	do(t, ctx, chromedp.Navigate(fmt.Sprintf("%s/users/%s", a.URL, picked[0])))
 	if text := eval[string](t, ctx, `document.querySelector("#person-body").textContent`); !strings.Contains(text, "Legal") {

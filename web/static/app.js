@@ -18,6 +18,15 @@
     });
   });
 
+  // A filter form reloads its results on "change" (a select, a box), and a
+  // search box already did on each keystroke: the "change" a search box
+  // fires when it loses focus would load the same results again, and
+  // replace the table under a click (a row's tick was lost). A filter in
+  // hx-trigger cannot say so: the Content-Security-Policy forbids eval.
+  document.addEventListener("change", function (e) {
+    if (e.target.matches && e.target.matches("form.filters input[type=search]")) e.stopPropagation();
+  }, true);
+
   // Dialogs loaded into #dialog open as modals: the page behind is inert,
   // focus stays inside, Esc closes. Closing empties the slot and gives
   // focus back to what opened it.
