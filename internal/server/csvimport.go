@@ -260,7 +260,17 @@ func (s *Server) handleImportView(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	v.Import = iv
-	return renderAddUsers(w, r, http.StatusOK, v)
+	var extra []templ.Component
+	if isFragment(r) && iv.Import != nil && iv.Import.Finished() {
+		// A small import may finish before its confirmation is answered:
+		// then this answer, not a poll, brings the hub up to date.
+		updates, err := s.hubUpdates(r)
+		if err != nil {
+			return err
+		}
+		extra = append(extra, updates)
+	}
+	return renderAddUsers(w, r, http.StatusOK, v, extra...)
 }
 
 // handleImportConfirm starts the import as a background job and shows its

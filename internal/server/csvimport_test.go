@@ -204,6 +204,12 @@ func TestImportConfirmProgressReport(t *testing.T) {
 	if d.Find(`[hx-trigger]`).Length() != 0 {
 		t.Error("the finished fragment still polls")
 	}
+	// A small import can finish before its confirmation is answered: that
+	// answer (the import's view in the dialog) then updates the hub itself.
+	if res, doc := a.get(t, c, "/users/import/"+id, asDialog...); res.StatusCode != http.StatusOK ||
+		parse(t, doc).Find(`#invitations-count[hx-swap-oob]`).Length() != 1 || !strings.Contains(doc, "csv-finished") {
+		t.Errorf("the finished import's view in the dialog does not update the hub: %d", res.StatusCode)
+	}
 	if got := a.invitations(t); got != before+2 {
 		t.Errorf("invitations %d -> %d, want +2", before, got)
 	}
