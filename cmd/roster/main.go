@@ -262,7 +262,7 @@ func serve(ctx context.Context, getenv func(string) string, stdout io.Writer, db
 		debug.SetGCPercent(400)
 	}
 	if getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(256 << 20)
+		debug.SetMemoryLimit(160 << 20)
 	}
 	logFormat := getenv("LOG_FORMAT")
 	var logger *slog.Logger

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
@@ -632,6 +633,31 @@ var bitRoles = []struct {
 	key string
 }{{bitAdministrator, roster.RoleAdministrator}, {bitRequisitioner, roster.RoleRequisitioner}, {bitApprover, roster.RoleApprover}, {bitFinance, roster.RoleFinance}, {bitAnalyst, roster.RoleAnalyst}}
 
+// access is person i's memberships and role assignments as their row
+// carries them (migration 00017): the group ids ascending, and the group
+// ids then the role ids of their role assignments ordered by group, role.
+func (b *bigAccount) access(i int) (memberOf, rolesHeld []int64) {
+	memberOf = make([]int64, 0, b.nGroups[i])
+	type pair struct{ g, r int64 }
+	var pairs []pair
+	for k := range int(b.nGroups[i]) {
+		gid := b.groupIDs[b.groupOf[i][k]]
+		memberOf = append(memberOf, gid)
+		for _, br := range bitRoles {
+			if b.roleBits[i][k]&br.bit != 0 {
+				pairs = append(pairs, pair{gid, b.roles[br.key]})
+			}
+		}
+	}
+	slices.Sort(memberOf)
+	slices.SortFunc(pairs, func(x, y pair) int { return cmp.Or(cmp.Compare(x.g, y.g), cmp.Compare(x.r, y.r)) })
+	rolesHeld = make([]int64, 2*len(pairs))
+	for j, p := range pairs {
+		rolesHeld[j], rolesHeld[len(pairs)+j] = p.g, p.r
+	}
+	return memberOf, rolesHeld
+}
+
 func (b *bigAccount) rng(stream, i uint64) *mrand.Rand {
 	return mrand.New(mrand.NewPCG(b.seed.Seed^uint64(b.index)<<48^stream<<40, i))
 }
@@ -1205,7 +1231,7 @@ func (b *bigAccount) addLoads(g *seedGraph) {
 	// People.
 	created0 := now.AddDate(-5, 0, 0)
 	b.copySteps(g, "users", []string{"account_id", "id", "email", "name", "status", "created_at", "last_sign_in_at",
-		"invited_by", "invitation_id", "group_count", "admin_grants"}, b.users, 1, 0, true,
+		"invited_by", "invitation_id", "group_count", "admin_grants", "member_of", "roles_held"}, b.users, 1, 0, true,
 		func(i int, vals []any) bool {
 			r := b.rng(7, uint64(i))
 			name, _ := b.person(i)
@@ -1235,7 +1261,9 @@ func (b *bigAccount) addLoads(g *seedGraph) {
 					admin++
 				}
 			}
-			copy(vals, []any{b.accountID, b.userIDs[i], email, name, status, created, lastSignIn, invitedBy, invitationID, int(b.nGroups[i]), admin})
+			memberOf, rolesHeld := b.access(i)
+			copy(vals, []any{b.accountID, b.userIDs[i], email, name, status, created, lastSignIn, invitedBy, invitationID, int(b.nGroups[i]), admin,
+				memberOf, rolesHeld})
 			return true
 		})
 

@@ -140,12 +140,19 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 // CheckSortKeys reports, for one account, memberships whose name key is not
 // their person's, role holders that disagree with the role assignments
 // (one row per person and role, grants = the groups they hold it in) and
-// roles whose kept holder count (folded and not) is not their holders'.
+// roles whose kept holder count (folded and not) is not their holders',
+// and people whose row's memberships and roles (member_of, roles_held) are
+// not theirs.
 func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	var stale, wrong, counts int64
+	var stale, wrong, counts, access int64
 	if err := pool.QueryRow(ctx, `SELECT
+	    (SELECT count(*) FROM users u
+	     LEFT JOIN (SELECT user_id, array_agg(group_id ORDER BY group_id) AS g FROM memberships WHERE account_id = $1 GROUP BY user_id) m ON m.user_id = u.id
+	     LEFT JOIN (SELECT user_id, array_agg(group_id ORDER BY group_id, role_id) || array_agg(role_id ORDER BY group_id, role_id) AS p
+	                FROM role_assignments WHERE account_id = $1 GROUP BY user_id) r ON r.user_id = u.id
+	     WHERE u.account_id = $1 AND (u.member_of <> coalesce(m.g, '{}') OR u.roles_held <> coalesce(r.p, '{}'))),
 	    (SELECT count(*) FROM roles r
 	     WHERE r.account_id = $1 AND role_holder_count(r.account_id, r.id) <> (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)),
 	    (SELECT count(*) FROM memberships m JOIN users u ON u.account_id = m.account_id AND u.id = m.user_id
@@ -156,7 +163,7 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	        WHERE ra.account_id = $1 GROUP BY ra.role_id, ra.user_id) r
 	     FULL JOIN (SELECT * FROM role_holders WHERE account_id = $1) h ON h.role_id = r.role_id AND h.user_id = r.user_id
 	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key)`,
-		accountID).Scan(&counts, &stale, &wrong); err != nil {
+		accountID).Scan(&access, &counts, &stale, &wrong); err != nil {
 		return nil, fmt.Errorf("sort keys: %w", err)
 	}
 	if stale > 0 {
@@ -167,6 +174,9 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	}
 	if counts > 0 {
 		add("%d roles' kept holder counts disagree with their holders", counts)
+	}
+	if access > 0 {
+		add("%d people's rows carry memberships or roles that are not theirs", access)
 	}
 	return problems, nil
 }

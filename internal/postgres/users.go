@@ -110,17 +110,34 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	userConditions(fw, accountID, f)
 	filterSQL, filterArgs := fw.sql(), slices.Clone(fw.args)
 
+	// The whole account by any sort, one role's holders by name and a
+	// small team's members are each one index read whatever the values:
+	// their statements may keep a plan. Other filters' plans depend on
+	// their values (a large team's too: it is planned with its values
+	// once it is known to be large).
+	roleOnly := len(f.RoleIDs) == 1 && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
+	// Their counts are kept (the account's people, a role's holders): the
+	// count comes as the page statement's last column, one statement for
+	// both.
+	countCol := ""
+	switch {
+	case roleOnly:
+		countCol = ", (SELECT role_holder_count($1, $2))"
+	case !f.IsFiltered() && f.Scope == nil:
+		countCol = ", coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)"
+	}
+
 	// The plain page query: one statement, the planner's choice.
 	w := &where{}
 	w.add("u.account_id = %s", accountID)
 	userConditions(w, accountID, f)
 	keyset(w, col, "u.id")
-	plainSQL := fmt.Sprintf(`SELECT %s, %s::text
+	plainSQL := fmt.Sprintf(`SELECT %s, %s::text%s
 	FROM users u
 	LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 	WHERE %s
 	ORDER BY %s
-	LIMIT %d`, pageColumns, col, w.sql(), order, limit+1)
+	LIMIT %d`, pageColumns, col, countCol, w.sql(), order, limit+1)
 	if f.GroupID != 0 || f.Scope != nil {
 		// A subtree's people are found by id and sorted by key: sort the
 		// ids and keys (from users_name_by_id_idx for the name, without
@@ -146,13 +163,13 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		rest := f
 		rest.RoleIDs = nil
 		userConditions(hw, accountID, rest)
-		plainSQL = fmt.Sprintf(`SELECT %s, h.name_key::text
+		plainSQL = fmt.Sprintf(`SELECT %s, h.name_key::text%s
 		FROM role_holders h
 		JOIN users u ON u.account_id = h.account_id AND u.id = h.user_id
 		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 		WHERE %s
 		ORDER BY h.name_key %s, h.user_id %s
-		LIMIT %d`, pageColumns, hw.sql(), dir, dir, limit+1)
+		LIMIT %d`, pageColumns, countCol, hw.sql(), dir, dir, limit+1)
 		plainArgs = hw.args
 	}
 	// A team alone, by name: when its subtree has at most teamRows
@@ -179,12 +196,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		ORDER BY p.name_key %s, p.user_id %s`, after, dir, dir, limit+1, pageColumns, dir, dir)
 	}
 
-	// The whole account by any sort, one role's holders by name and a
-	// small team's members are each one index read whatever the values:
-	// their statements may keep a plan. Other filters' plans depend on
-	// their values (a large team's too: it is planned with its values
-	// once it is known to be large).
-	roleOnly := len(f.RoleIDs) == 1 && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
 	read := func(run func(tx querier) error) error {
 		// Statements that keep their plans need no transaction: each
 		// takes its own snapshot either way, and BEGIN and COMMIT were
@@ -224,7 +235,11 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 		} else if f.Query == "" {
 			var err error
-			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, nil); err != nil {
+			var withCount *int64
+			if countCol != "" {
+				withCount = &counted
+			}
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount); err != nil {
 				return err
 			}
 		} else {
@@ -325,6 +340,10 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 		}
 		if !f.IsFiltered() && f.Scope == nil {
+			if counted >= 0 {
+				page.Total = counted
+				return nil
+			}
 			return tx.QueryRow(ctx, `SELECT coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)`, accountID).Scan(&page.Total)
 		}
 		// A first page that is not full is the whole set: its length is
@@ -364,15 +383,10 @@ const walkRows = 2000
 
 // pageColumns are the People table's columns of users u and inviter ib,
 // with the person's memberships (group ids) and roles (the groups, then
-// the roles, of their role assignments ordered by group then role: one
-// read of their assignments); scanPage reads them, then the
-// row's sort key. The memberships come with the page rather than from a
-// statement of their own: one round trip and one plan less per page, and
-// PostgreSQL evaluates them for the page's rows only (after its limit).
-const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''),
-	coalesce((SELECT array_agg(pm.group_id ORDER BY pm.group_id) FROM memberships pm WHERE pm.account_id = u.account_id AND pm.user_id = u.id), '{}'),
-	coalesce((SELECT array_agg(pr.group_id ORDER BY pr.group_id, pr.role_id) || array_agg(pr.role_id ORDER BY pr.group_id, pr.role_id)
-	          FROM role_assignments pr WHERE pr.account_id = u.account_id AND pr.user_id = u.id), '{}')`
+// the roles, of their role assignments ordered by group then role), both
+// kept on the person's row (migration 00017); scanPage reads them, then
+// the row's sort key.
+const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''), u.member_of, u.roles_held`
 
 // scanPage runs a page query and reads its people and their sort keys;
 // with counted, the query's last column is the number of matches.

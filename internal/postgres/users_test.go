@@ -1016,6 +1016,10 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 3 {
 		t.Errorf("after breaking a name key and a holder: %q, want both reported, and the role's count", problems)
 	}
+	f.exec(t, `UPDATE users SET roles_held = '{0,0}' WHERE account_id = $1 AND id = $2`, f.acc.ID, people[1])
+	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 4 {
+		t.Errorf("after breaking a person's roles: %q, want that reported too", problems)
+	}
 }
 
 func TestDashboard(t *testing.T) {
