@@ -398,12 +398,12 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 	defer rows.Close()
 	var users []roster.User
 	var keys []string
-	var groupIDs, assigned []int64
 	for rows.Next() {
 		var u roster.User
 		var key string
+		var memberOf, rolesHeld []int64 // fresh each row: a person's role ids are cut from theirs
 		dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
-			&groupIDs, &assigned, &key}
+			&memberOf, &rolesHeld, &key}
 		if counted != nil {
 			dest = append(dest, counted)
 		}
@@ -411,25 +411,43 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 			return nil, nil, err
 		}
 		u.AccountID = accountID
-		if len(assigned)%2 != 0 {
-			return nil, nil, fmt.Errorf("person %d: %d role assignment ids, not pairs", u.ID, len(assigned))
-		}
-		roleGroups, roleIDs := assigned[:len(assigned)/2], assigned[len(assigned)/2:]
-		for _, g := range groupIDs {
-			m := roster.Membership{GroupID: g, RoleIDs: []int64{}}
-			for len(roleGroups) > 0 && roleGroups[0] < g { // a role without its membership cannot be: skip
-				roleGroups, roleIDs = roleGroups[1:], roleIDs[1:]
-			}
-			for len(roleGroups) > 0 && roleGroups[0] == g {
-				m.RoleIDs = append(m.RoleIDs, roleIDs[0])
-				roleGroups, roleIDs = roleGroups[1:], roleIDs[1:]
-			}
-			u.Memberships = append(u.Memberships, m)
+		var err error
+		if u.Memberships, err = membershipsOf(memberOf, rolesHeld); err != nil {
+			return nil, nil, fmt.Errorf("person %d: %w", u.ID, err)
 		}
 		users = append(users, u)
 		keys = append(keys, key)
 	}
 	return users, keys, rows.Err()
+}
+
+// membershipsOf is a person's memberships from their row's member_of
+// (group ids, ascending) and roles_held (the group ids, then the role ids,
+// of their role assignments ordered by group then role): each one's role
+// ids are cut from roles_held, capacity capped (no copy, and an append
+// cannot reach the next group's).
+func membershipsOf(memberOf, rolesHeld []int64) ([]roster.Membership, error) {
+	if len(rolesHeld)%2 != 0 {
+		return nil, fmt.Errorf("%d role assignment ids, not pairs", len(rolesHeld))
+	}
+	n := len(rolesHeld) / 2
+	groups, roles := rolesHeld[:n], rolesHeld[n:]
+	if roles == nil {
+		roles = []int64{}
+	}
+	ms := make([]roster.Membership, len(memberOf))
+	k := 0
+	for j, g := range memberOf {
+		for k < n && groups[k] < g { // a role without its membership cannot be: skip
+			k++
+		}
+		a := k
+		for k < n && groups[k] == g {
+			k++
+		}
+		ms[j] = roster.Membership{GroupID: g, RoleIDs: roles[a:k:k]}
+	}
+	return ms, nil
 }
 
 // countUsers sets total to the number of people matching f, counting at
