@@ -396,17 +396,20 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 		return nil, nil, err
 	}
 	defer rows.Close()
-	var users []roster.User
-	var keys []string
+	users := make([]roster.User, 0, roster.PageSize+1)
+	keys := make([]string, 0, roster.PageSize+1)
+	var u roster.User
+	var key string
+	var memberOf, rolesHeld []int64
+	dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
+		&memberOf, &rolesHeld, &key}
+	if counted != nil {
+		dest = append(dest, counted)
+	}
 	for rows.Next() {
-		var u roster.User
-		var key string
-		var memberOf, rolesHeld []int64 // fresh each row: a person's role ids are cut from theirs
-		dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
-			&memberOf, &rolesHeld, &key}
-		if counted != nil {
-			dest = append(dest, counted)
-		}
+		// Fresh each row: the sign-in time is a pointer, and a person's
+		// role ids are cut from their own roles_held.
+		u, memberOf, rolesHeld = roster.User{}, nil, nil
 		if err := rows.Scan(dest...); err != nil {
 			return nil, nil, err
 		}
