@@ -75,6 +75,7 @@ Settings (environment):
                    of its 8 attempts (default 10s)
   SHUTDOWN_TIMEOUT On SIGTERM or Ctrl-C, how long requests in flight and
                    running jobs get to finish (default 15s)
+  GOGC, GOMEMLIMIT Go's garbage collector (serve's defaults: 400 and 160MiB)
   TOKEN_KEY        Secret (32+ characters) from which invitation links are
                    derived; default: one generated and kept in the database.
                    Set it so a copy of the database cannot rebuild links.
