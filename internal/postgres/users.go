@@ -250,6 +250,28 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			mw := &where{}
 			mw.add("u.account_id = %s", accountID)
 			userConditions(mw, accountID, f)
+			if f.GroupID != 0 {
+				// The subtree's members (users_member_of_idx) ANDed with
+				// the term's trigram matches before any row is read; the
+				// subtree's groups are values, so the plan sees how many.
+				subtree := []int64{f.GroupID}
+				if !f.ExcludeSubgroups {
+					if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint]`,
+						accountID, f.GroupID).Scan(&subtree); err != nil {
+						return err
+					}
+				}
+				mw.add("u.member_of && %s::bigint[]", subtree)
+			}
+			if f.Scope != nil {
+				// A group administrator's search, the same way.
+				var scope []int64
+				if err := tx.QueryRow(ctx, `SELECT coalesce(array_agg(id), '{}') FROM groups WHERE account_id = $1 AND path && $2::bigint[]`,
+					accountID, f.Scope).Scan(&scope); err != nil {
+					return err
+				}
+				mw.add("u.member_of && %s::bigint[]", scope)
+			}
 			cte := mw.sql()
 			n := len(mw.conds)
 			keyset(mw, "m.sort_key", "m.id")
