@@ -103,9 +103,13 @@ func (w *SweepWorker) Work(ctx context.Context, job *river.Job[SweepArgs]) error
 }
 
 // SweepEvery schedules the sweep (and runs it at start).
-func SweepEvery(d time.Duration) *river.PeriodicJob {
+func SweepEvery(d time.Duration) *river.PeriodicJob { return every(d, SweepArgs{}) }
+
+// every schedules a job every d, once a period whatever the number of
+// servers, and runs it at start.
+func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
-		return SweepArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
+		return args, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
@@ -129,8 +133,4 @@ func (w *FoldWorker) Work(ctx context.Context, job *river.Job[FoldArgs]) error {
 }
 
 // FoldEvery schedules the fold (and runs it at start).
-func FoldEvery(d time.Duration) *river.PeriodicJob {
-	return river.NewPeriodicJob(river.PeriodicInterval(d), func() (river.JobArgs, *river.InsertOpts) {
-		return FoldArgs{}, &river.InsertOpts{UniqueOpts: river.UniqueOpts{ByPeriod: d}}
-	}, &river.PeriodicJobOpts{RunOnStart: true})
-}
+func FoldEvery(d time.Duration) *river.PeriodicJob { return every(d, FoldArgs{}) }
