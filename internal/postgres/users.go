@@ -609,57 +609,21 @@ func (s *UserStore) PeopleInScope(ctx context.Context, accountID int64, scope, i
 	return out, err
 }
 
-// loadMemberships fills in each user's groups and the roles held in them.
-func loadMemberships(ctx context.Context, tx pgx.Tx, accountID int64, users []roster.User) error {
-	if len(users) == 0 {
-		return nil
-	}
-	ids := make([]int64, len(users))
-	at := make(map[int64]int, len(users))
-	for i, u := range users {
-		ids[i] = u.ID
-		at[u.ID] = i
-	}
-	rows, err := tx.Query(ctx, `SELECT m.user_id, m.group_id,
-	       coalesce(array_agg(ra.role_id ORDER BY ra.role_id) FILTER (WHERE ra.role_id IS NOT NULL), '{}')
-	FROM memberships m
-	LEFT JOIN role_assignments ra ON ra.account_id = m.account_id AND ra.user_id = m.user_id AND ra.group_id = m.group_id
-	WHERE m.account_id = $1 AND m.user_id = ANY($2)
-	GROUP BY m.user_id, m.group_id
-	ORDER BY m.user_id, m.group_id`, accountID, ids)
-	if err != nil {
-		return err
-	}
-	var userID int64
-	var m roster.Membership
-	_, err = pgx.ForEachRow(rows, []any{&userID, &m.GroupID, &m.RoleIDs}, func() error {
-		i := at[userID]
-		users[i].Memberships = append(users[i].Memberships, roster.Membership{GroupID: m.GroupID, RoleIDs: m.RoleIDs})
-		return nil
-	})
-	return err
-}
-
 // User returns one person of the account with their memberships.
 // ENOTFOUND when no such person is in the account.
 func (s *UserStore) User(ctx context.Context, accountID, userID int64) (roster.User, error) {
 	var u roster.User
-	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
-		err := tx.QueryRow(ctx, `SELECT u.id, u.account_id, u.email, u.name, u.status, coalesce(u.locale, ''), u.created_at,
-		       u.last_sign_in_at, u.invited_by, coalesce(ib.name, '')
-		FROM users u LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
-		WHERE u.account_id = $1 AND u.id = $2`, accountID, userID).
-			Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Status, &u.Locale, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName)
-		if err != nil {
-			return mapError(err, "person")
-		}
-		users := []roster.User{u}
-		if err := loadMemberships(ctx, tx, accountID, users); err != nil {
-			return err
-		}
-		u = users[0]
-		return nil
-	})
+	var memberOf, rolesHeld []int64
+	err := s.pool.QueryRow(ctx, `SELECT u.id, u.account_id, u.email, u.name, u.status, coalesce(u.locale, ''), u.created_at,
+	       u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''), u.member_of, u.roles_held
+	FROM users u LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+	WHERE u.account_id = $1 AND u.id = $2`, accountID, userID).
+		Scan(&u.ID, &u.AccountID, &u.Email, &u.Name, &u.Status, &u.Locale, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
+			&memberOf, &rolesHeld)
+	if err != nil {
+		return u, mapError(err, "person")
+	}
+	u.Memberships, err = membershipsOf(memberOf, rolesHeld)
 	return u, err
 }
 
