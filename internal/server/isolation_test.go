@@ -693,6 +693,9 @@ func TestGetRoutesChangeNothing(t *testing.T) {
 	a := newApp(t)
 	f, _ := newIsolationFixture(t, a)
 	admin := a.signIn(t, postgres.DemoAdminEmail, postgres.DemoAdminPassword)
+	// Emails queued while the data was made are still being sent (their
+	// invitations' delivery changes): the snapshot waits for them.
+	a.waitJobsDone(t)
 	before := snapshot(t, a, f.Other.Account)
 	rows := map[string]routeRow{}
 	for _, r := range isolationRows() {
@@ -723,6 +726,27 @@ func TestGetRoutesChangeNothing(t *testing.T) {
 			}
 		}
 	}
+	a.waitJobsDone(t) // and anything a GET might have queued has run
 	sameSnapshot(t, before, snapshot(t, a, f.Other.Account), "GET requests")
 	t.Logf("%d GET requests, nothing changed", n)
+}
+
+// waitJobsDone waits until the job queue has nothing left to run now.
+func (a *app) waitJobsDone(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var left int
+		if err := a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM river_job
+		WHERE state IN ('available', 'running', 'retryable') OR (state = 'scheduled' AND scheduled_at < now() + interval '5 seconds')`).Scan(&left); err != nil {
+			t.Fatal(err)
+		}
+		if left == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d jobs still to run after 30 s", left)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
