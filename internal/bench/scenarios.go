@@ -124,13 +124,13 @@ func LoadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 			}
 		}
 		f.Terms[kind] = best
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND search LIKE '%' || $2 || '%'`, f.AccountID, best).Scan(&n); err != nil {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND (name_key LIKE '%' || $2 || '%' OR email_key LIKE '%' || $2 || '%')`, f.AccountID, best).Scan(&n); err != nil {
 			return nil, err
 		}
 		f.TermMatches[kind] = n
 	}
 	f.Terms["short"] = "ma"
-	if err := pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND (search LIKE 'ma%' OR search LIKE '% ma%')`, f.AccountID).Scan(&n); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM users WHERE account_id = $1 AND (name_key LIKE 'ma%' OR name_key LIKE '% ma%' OR email_key LIKE 'ma%')`, f.AccountID).Scan(&n); err != nil {
 		return nil, err
 	}
 	f.TermMatches["short"] = n

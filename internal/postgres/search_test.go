@@ -11,9 +11,11 @@ import (
 	"github.com/roster-hub/roster/internal/roster"
 )
 
-// TestFindUsersSearchMatchesBruteForce checks the two steps of a search
-// (the bounded walk of the sort index, and reading every match through the
-// trigram index) against the plain query, on people whose names cluster
+// TestFindUsersSearchMatchesBruteForce checks every step of a search (the
+// name's start and the others, the capped read, the bounded walk of the
+// sort index, and reading every match) against what a search means ("the
+// name or the email contains the term") run as a plain sequential scan,
+// on people whose names cluster
 // (a common first name sorts together), spread (a common surname part), or
 // are rare, with accents, in every sort and direction, paged forwards and
 // back, with other filters combined, and with counts under and over the bound.
@@ -27,17 +29,18 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	team := f.group(t, dept, "EMEA")
 	// 3,000 people: a tenth are "James …" (together under J), surnames
 	// ending in "son" are spread through the alphabet, "Zoë"/"Zoe" and
-	// "José" test accents, a few rare names; deterministic variety in
-	// status, sign-in, dates, groups and roles.
+	// "José" test accents, a few rare names; one in fifty has an email
+	// starting "james." whatever their name, one in fifty "j."; deterministic
+	// variety in status, sign-in, dates, groups and roles.
 	const people = 3000
 	f.exec(t, `INSERT INTO users (account_id, email, name, status, password_hash, created_at, last_sign_in_at)
-	SELECT $1, lower(translate(fn, 'ëéÓó', 'eeOo')) || '.' || lower(translate(ln, 'ëéÓó', 'eeOo')) || i || '@search.example', fn || ' ' || ln,
+	SELECT $1, CASE WHEN i % 50 = 7 THEN 'james' WHEN i % 50 = 8 THEN 'j' ELSE lower(translate(fn, 'ëéÓó', 'eeOo')) END || '.' || lower(translate(ln, 'ëéÓó', 'eeOo')) || i || '@search.example', fn || ' ' || ln,
 	       CASE WHEN i % 13 = 0 THEN 'deactivated' ELSE 'active' END, 'x',
 	       $2::timestamptz - make_interval(days => (i * 37) % 900, secs => i),
 	       CASE WHEN i % 7 = 0 THEN NULL ELSE $2::timestamptz - make_interval(hours => (i * 53) % 5000, secs => i) END
 	FROM (SELECT i,
 	        CASE WHEN i % 10 = 3 THEN 'James'
-	             ELSE (ARRAY['Ann','Bea','Carl','Dora','Eli','Finn','Gus','Hana','Ivy','José','Kai','Lena','Mark','Mary','Nils','Otto','Pia','Quinn','Rosa','Sam','Tara','Uma','Vic','Wendy','Xena','Yuri','Zoë','Zoe'])[1 + (i * 7) % 28] END AS fn,
+	             ELSE (ARRAY['Ann','Bea','Carl','Dora','Eli','Finn','Gus','Hana','Ivy','José','Kai','Lena','Mark','Mary','Nils','Otto','Pia','Quinn','Rosa','Sam','Tara','Uma','Vic','Wendy','Xena','Yuri','Zoë','Zoe'])[1 + (i * 5) % 28] END AS fn,
 	        (ARRAY['Anderson','Baker','Carlson','Dunn','Ellison','Fox','Gray','Hudson','Irwin','Jameson','Klein','Lee','Mason','Nash','Ólafsson','Park','Quist','Ross','Stone','Taylor','Ueda','Vance','Watson','Xu','Young','Zhang'])[1 + (i * 11) % 26]
 	        || CASE WHEN i % 997 = 0 THEN '-Lunaley' ELSE '' END AS ln
 	      FROM generate_series(1, $3::int) i) s`, f.acc.ID, testNow, people)
@@ -51,18 +54,32 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	other.exec(t, `INSERT INTO users (account_id, email, name, password_hash) SELECT $1, 'james.jameson' || i || '@other.example', 'James Jameson', 'x' FROM generate_series(1, 300) i`, other.acc.ID)
 	f.exec(t, `ANALYZE users`)
 
-	store := NewUserStore(pool)
-	// Every step happens on this data: terms with at most 30 matches are
+	// Every step happens on this data: by name, a term found by a name's
+	// start and at most 40 others is answered from the name index
+	// ("zoe", "jose"; "james" has 60 emails and 115 Jamesons besides), and
+	// with tails 1000 every term is; terms with at most 30 matches are
 	// answered by the capped trigram read, others walk the sort index or
 	// read every match; Sales' subtree (2,250 people) is walked by name,
 	// EMEA's (1,500) read from the membership index.
-	store.walk, store.rare, store.team, store.bound = 60, 30, 2000, 250
+	narrow, wide := NewUserStore(pool), NewUserStore(pool)
+	narrow.walk, narrow.rare, narrow.team, narrow.tails, narrow.bound = 60, 30, 2000, 40, 250
+	wide.walk, wide.rare, wide.team, wide.tails, wide.bound = 60, 30, 2000, 1000, 250
 	// brute returns the ids of the plain query, in order.
 	brute := func(fl roster.UserFilter) []int64 {
 		sc := sortColumns[cmp.Or(fl.Sort, roster.SortName)]
 		w := &where{}
 		w.add("u.account_id = %s", f.acc.ID)
-		userConditions(w, f.acc.ID, fl)
+		rest := fl
+		rest.Query = ""
+		userConditions(w, f.acc.ID, rest)
+		// What a search means, written plainly: the name or the email
+		// contains the term (1 or 2 characters: starts the name, a word of
+		// it, or the email).
+		if pat := escapeLike(fl.Query); fl.ShortQuery() {
+			w.add("(u.name_key LIKE roster_normalize(%s) || '%%' OR u.name_key LIKE '%% ' || roster_normalize(%s) || '%%' OR u.email_key LIKE roster_normalize(%s) || '%%')", pat, pat, pat)
+		} else if fl.Query != "" {
+			w.add("(u.name_key LIKE '%%' || roster_normalize(%s) || '%%' OR u.email_key LIKE '%%' || roster_normalize(%s) || '%%')", pat, pat)
+		}
 		dir := "ASC"
 		if fl.Desc {
 			dir = "DESC"
@@ -92,7 +109,8 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 		}
 		return out
 	}
-	queries := []string{"", "james", "JAMES", "jam", "son", "jameson", "zoe", "zoë", "josé", "jose", "lunaley", "ma", "j", "é", "nobody", "100", "s.example", "%", "_", "ann mas", "quinn young"}
+	queries := []string{"", "james", "JAMES", "jam", "son", "jameson", "zoe", "zoë", "josé", "jose", "lunaley", "ma", "j", "é", "nobody", "100", "s.example", "%", "_", "ann mas", "quinn young",
+		"james.", "james.b", "j.b", "ames", "mes.", "zoe.", "ann", "rosa", "search", "example", "n j"}
 	var filters []roster.UserFilter
 	for _, q := range queries {
 		for _, s := range []string{roster.SortName, roster.SortEmail, roster.SortAdded, roster.SortSignIn} {
@@ -118,55 +136,60 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 			roster.UserFilter{Query: q, Scope: []int64{team}},
 		)
 	}
-	for _, fl := range filters {
-		want := brute(fl)
-		name := fmt.Sprintf("%q sort=%s desc=%v status=%s roles=%v group=%d scope=%v", fl.Query, fl.Sort, fl.Desc, fl.Status, fl.RoleIDs, fl.GroupID, fl.Scope)
-		// The first page with its count, at two page sizes.
-		for _, limit := range []int{50, 7} {
-			fl := fl
-			fl.Limit = limit
-			p, err := store.FindUsers(ctx, f.acc.ID, fl)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
+	for _, store := range []*UserStore{narrow, wide} {
+		for _, fl := range filters {
+			if store == wide && (cmp.Or(fl.Sort, roster.SortName) != roster.SortName || fl.GroupID != 0 || fl.Scope != nil || fl.Query == "" || fl.ShortQuery()) {
+				continue // the steps after the first are narrow's
 			}
-			if g, w := idsOf(p.Users), want[:min(limit, len(want))]; !slices.Equal(g, w) {
-				t.Errorf("%s limit %d: first page %v, want %v", name, limit, g, w)
+			want := brute(fl)
+			name := fmt.Sprintf("%q sort=%s desc=%v status=%s roles=%v group=%d scope=%v", fl.Query, fl.Sort, fl.Desc, fl.Status, fl.RoleIDs, fl.GroupID, fl.Scope)
+			// The first page with its count, at two page sizes.
+			for _, limit := range []int{50, 7} {
+				fl := fl
+				fl.Limit = limit
+				p, err := store.FindUsers(ctx, f.acc.ID, fl)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if g, w := idsOf(p.Users), want[:min(limit, len(want))]; !slices.Equal(g, w) {
+					t.Errorf("%s limit %d: first page %v, want %v", name, limit, g, w)
+				}
+				wantTotal, wantCapped := int64(len(want)), false
+				if wantTotal > 250 && (fl.IsFiltered() || fl.Scope != nil) { // the whole account's count is kept, not bounded
+					wantTotal, wantCapped = 250, true
+				}
+				if p.Total != wantTotal || p.TotalCapped != wantCapped {
+					t.Errorf("%s limit %d: total %d capped %v, want %d capped %v", name, limit, p.Total, p.TotalCapped, wantTotal, wantCapped)
+				}
 			}
-			wantTotal, wantCapped := int64(len(want)), false
-			if wantTotal > 250 && (fl.IsFiltered() || fl.Scope != nil) { // the whole account's count is kept, not bounded
-				wantTotal, wantCapped = 250, true
+			// Page through a few pages forwards, then one back.
+			fl.Limit = 40
+			var got []int64
+			var pages []roster.UserPage
+			for range 4 {
+				p, err := store.FindUsers(ctx, f.acc.ID, fl)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				pages = append(pages, p)
+				got = append(got, idsOf(p.Users)...)
+				if p.Next == "" {
+					break
+				}
+				fl.After = p.Next
 			}
-			if p.Total != wantTotal || p.TotalCapped != wantCapped {
-				t.Errorf("%s limit %d: total %d capped %v, want %d capped %v", name, limit, p.Total, p.TotalCapped, wantTotal, wantCapped)
+			if w := want[:min(len(got), len(want))]; !slices.Equal(got, w) || (len(got) < len(want) && pages[len(pages)-1].Next == "") {
+				t.Errorf("%s: paged %d rows, differ from the plain query's first %d", name, len(got), len(w))
 			}
-		}
-		// Page through a few pages forwards, then one back.
-		fl.Limit = 40
-		var got []int64
-		var pages []roster.UserPage
-		for range 4 {
-			p, err := store.FindUsers(ctx, f.acc.ID, fl)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			pages = append(pages, p)
-			got = append(got, idsOf(p.Users)...)
-			if p.Next == "" {
-				break
-			}
-			fl.After = p.Next
-		}
-		if w := want[:min(len(got), len(want))]; !slices.Equal(got, w) || (len(got) < len(want) && pages[len(pages)-1].Next == "") {
-			t.Errorf("%s: paged %d rows, differ from the plain query's first %d", name, len(got), len(w))
-		}
-		if len(pages) >= 2 {
-			fl.After, fl.Before = "", pages[len(pages)-1].Prev
-			p, err := store.FindUsers(ctx, f.acc.ID, fl)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			if g, w := idsOf(p.Users), idsOf(pages[len(pages)-2].Users); !slices.Equal(g, w) {
-				t.Errorf("%s: page back %v, want %v", name, g, w)
+			if len(pages) >= 2 {
+				fl.After, fl.Before = "", pages[len(pages)-1].Prev
+				p, err := store.FindUsers(ctx, f.acc.ID, fl)
+				if err != nil {
+					t.Fatalf("%s: %v", name, err)
+				}
+				if g, w := idsOf(p.Users), idsOf(pages[len(pages)-2].Users); !slices.Equal(g, w) {
+					t.Errorf("%s: page back %v, want %v", name, g, w)
+				}
 			}
 		}
 	}

@@ -20,10 +20,10 @@ import (
 // UserStore reads and changes the people of an account.
 type UserStore struct {
 	pool *pgxpool.Pool
-	// walk, rare, team and bound override walkRows, rareRows, teamRows
-	// and roster.CountLimit (tests make every step of a search, of a
+	// walk, rare, team, tails and bound override walkRows, rareRows,
+	// teamRows, tailRows and roster.CountLimit (tests make every step of a search, of a
 	// team's page and of a count happen on small data).
-	walk, rare, team, bound int
+	walk, rare, team, tails, bound int
 }
 
 // countLimit is the bound of People counts (roster.CountLimit).
@@ -44,20 +44,21 @@ var sortColumns = map[string]struct{ col, typ string }{
 // keyset paging (any depth costs the same) and a bounded count.
 // A malformed cursor is EINVALID.
 //
-// A search is answered in up to three steps, each exact. A term of three
-// characters or more first reads its matches through the trigram index,
-// stopping after rareRows: a rare name (or a term other filters narrow to
-// a few) is answered by that read, the page and the exact count at once.
-// Then a bounded walk of the view's sort index (walkRows rows from the
-// cursor): when the term is spread through the account ("ma", "son") the
-// walk meets a full page long before its end, and a page found in a
-// prefix of the sorted rows is the page. Otherwise (a common term whose
-// people sort together, as "James …" all do under J) every match is read
-// through the trigram index once, then sorted: the page and the exact
-// count come from the same read. Left to itself the planner walks the
-// name index for a common term, expecting its matches to be spread
-// evenly, and passes 314,000 people before the first "James" (about half
-// a second).
+// A search (the name or the email contains the term) is answered in up
+// to four steps, each exact. By name, the people whose name key starts
+// with a term of three characters or more are a range of the name index;
+// the others are found through the tails index and the email-lead index
+// (migration 00019): when there are at most tailRows others, the page is
+// the range read in order as far as it needs, merged with them. A common
+// first name ("james": 71,712 people) is answered so. Otherwise the term's
+// matches are read through those indexes, stopping after rareRows: a rare
+// name (or a term other filters narrow to a few) is answered by that read,
+// the page and the exact count at once. Then a bounded walk of the view's
+// sort index (walkRows rows from the cursor): when the term is spread
+// through the account ("ma", "son") the walk meets a full page long before
+// its end, and a page found in a prefix of the sorted rows is the page.
+// Otherwise every match is read once, then sorted: the page and the exact
+// count come from the same read.
 func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.UserFilter) (roster.UserPage, error) {
 	var page roster.UserPage
 	sc, ok := sortColumns[f.Sort]
@@ -235,11 +236,11 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 		} else if f.Query == "" {
 			var err error
-			var withCount *int64
+			var withCount []*int64
 			if countCol != "" {
-				withCount = &counted
+				withCount = []*int64{&counted}
 			}
-			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount); err != nil {
+			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount...); err != nil {
 				return err
 			}
 		} else {
@@ -294,7 +295,63 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 			found := false
 			var err error
-			if !f.ShortQuery() {
+			if !f.ShortQuery() && f.Sort == roster.SortName && f.GroupID == 0 && f.Scope == nil {
+				// 0. By name: the people whose name key starts with the
+				// term are a range of the name index, read in order only
+				// as far as the page; the others (the term further in, or
+				// starting an email that does not start as the name does)
+				// are read whole when there are at most tailRows of them.
+				// A common first name ("james": 71,712 people) is then a
+				// page of the name index and a handful of others.
+				pat := searchPattern(f.Query)
+				rest := f
+				rest.Query = ""
+				sw := &where{}
+				sw.add("u.account_id = %s", accountID)
+				userConditions(sw, accountID, rest)
+				base := slices.Clone(sw.conds)
+				sw.add("u.name_key LIKE roster_normalize(%s) || '%%'", pat)
+				patArg := len(sw.args)
+				startsSQL := sw.sql()
+				keyset(sw, "u.name_key", "u.id")
+				prefixSQL := sw.sql()
+				n := len(sw.conds)
+				sw.add("("+searchTailsSQL+")", pat, pat, pat)
+				tailsSQL := strings.Join(append(base, sw.conds[n]), " AND ")
+				n = len(sw.conds)
+				keyset(sw, "c.name_key", "c.id")
+				afterC := "TRUE"
+				if len(sw.conds) > n {
+					afterC = strings.Join(sw.conds[n:], " AND ")
+				}
+				tails := cmp.Or(s.tails, tailRows)
+				startSQL := fmt.Sprintf(`WITH c AS MATERIALIZED (SELECT u.id, u.name_key FROM users u WHERE %s LIMIT %d),
+				p AS (SELECT x.id, x.name_key FROM (
+				    (SELECT u.id, u.name_key FROM users u WHERE %s ORDER BY u.name_key %s, u.id %s LIMIT %d)
+				    UNION
+				    (SELECT c.id, c.name_key FROM c WHERE %s)) x
+				  ORDER BY x.name_key %s, x.id %s LIMIT %d)
+				SELECT %s, p.name_key::text, (SELECT count(*) FROM c),
+				  (SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s) + (SELECT count(*) FROM c WHERE NOT c.name_key LIKE roster_normalize($%d) || '%%')
+				FROM p
+				JOIN users u ON u.account_id = $1 AND u.id = p.id
+				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
+				ORDER BY p.name_key %s, p.id %s`, tailsSQL, tails+1, prefixSQL, dir, dir, limit+1, afterC, dir, dir, limit+1, pageColumns,
+					startsSQL, s.countLimit()+1, patArg, dir, dir)
+				var others int64
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, startSQL, sw.args, &others, &counted); err != nil {
+					return err
+				}
+				// No row says nothing of how many others there are: the
+				// steps below tell "no match" from a page past the end.
+				// The count is the names starting with the term (up to
+				// the bound) and the others.
+				found = len(page.Users) > 0 && others <= int64(tails)
+				if !found {
+					counted = -1
+				}
+			}
+			if !found && !f.ShortQuery() {
 				// 1. A rare term, or one other filters narrow to a few:
 				// all of its matches, if there are at most rareRows.
 				capRows := cmp.Or(s.rare, rareRows)
@@ -324,7 +381,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				WHERE %s
 				ORDER BY %s
 				LIMIT %d`, pageColumns, col, inner, order, cmp.Or(s.walk, walkRows), strings.Join(ww.conds[n:], " AND "), order, limit+1)
-				if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, ww.args, nil); err != nil {
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, ww.args); err != nil {
 					return err
 				}
 				if len(page.Users) <= limit {
@@ -398,6 +455,12 @@ const teamRows = 20000
 // (page and exact count), without walking the sort index first.
 const rareRows = 300
 
+// tailRows is the most people a search by name reads besides the range
+// of names starting with the term (those it finds further in a name or in
+// an email): a term found mostly at the start of names is answered from
+// that range and these, in order, whatever its number of matches.
+const tailRows = 500
+
 // walkRows is how far a search walks the sort index before reading every
 // match through the trigram index instead: a term found in at least one
 // person in 40 fills a page within it.
@@ -410,9 +473,9 @@ const walkRows = 2000
 // the row's sort key.
 const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''), u.member_of, u.roles_held`
 
-// scanPage runs a page query and reads its people and their sort keys;
-// with counted, the query's last column is the number of matches.
-func scanPage(ctx context.Context, tx querier, accountID int64, q string, args []any, counted *int64) ([]roster.User, []string, error) {
+// scanPage runs a page query and reads its people and their sort keys,
+// then the query's last columns into counts (numbers of matches).
+func scanPage(ctx context.Context, tx querier, accountID int64, q string, args []any, counts ...*int64) ([]roster.User, []string, error) {
 	rows, err := tx.Query(ctx, q, args...)
 	if err != nil {
 		return nil, nil, err
@@ -425,8 +488,8 @@ func scanPage(ctx context.Context, tx querier, accountID int64, q string, args [
 	var memberOf, rolesHeld []int64
 	dest := []any{&u.ID, &u.Email, &u.Name, &u.Status, &u.CreatedAt, &u.LastSignInAt, &u.InvitedByID, &u.InvitedByName,
 		&memberOf, &rolesHeld, &key}
-	if counted != nil {
-		dest = append(dest, counted)
+	for _, c := range counts {
+		dest = append(dest, c)
 	}
 	for rows.Next() {
 		// Fresh each row: the sign-in time is a pointer, and a person's
@@ -485,7 +548,7 @@ func (s *UserStore) countUsers(ctx context.Context, tx querier, accountID int64,
 		// the total is "10,000+" without reading the others.
 		pw := &where{}
 		pw.add("u.account_id = %s", accountID)
-		pat := escapeLike(f.Query)
+		pat := searchPattern(f.Query)
 		pw.add("u.name_key LIKE roster_normalize(%s) || '%%'", pat)
 		rest := f
 		rest.Query = ""
@@ -545,13 +608,13 @@ func userConditions(w *where, accountID int64, f roster.UserFilter) {
 		w.add(inScopeSQL, accountID, f.Scope)
 	}
 	if f.Query != "" {
-		pat := escapeLike(f.Query)
+		pat := searchPattern(f.Query)
 		if f.ShortQuery() {
 			// Too short for trigrams to narrow a "contains" match: match the
 			// start of the name, of any word of it, or of the email.
-			w.add("(u.search LIKE roster_normalize(%s) || '%%' OR u.search LIKE '%% ' || roster_normalize(%s) || '%%')", pat, pat)
+			w.add("(u.name_key LIKE roster_normalize(%s) || '%%' OR u.name_key LIKE '%% ' || roster_normalize(%s) || '%%' OR u.email_key LIKE roster_normalize(%s) || '%%')", pat, pat, pat)
 		} else {
-			w.add("u.search LIKE '%%' || roster_normalize(%s) || '%%'", pat)
+			w.add("(u.name_key LIKE roster_normalize(%s) || '%%' OR "+searchTailsSQL+")", pat, pat, pat, pat)
 		}
 	}
 	if f.Status != "" {
@@ -767,6 +830,30 @@ func (w *where) sql() string { return strings.Join(w.conds, " AND ") }
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
+
+// searchPattern is a search term as a LIKE pattern matching it literally,
+// without control characters (ParseFilters drops them already): a term
+// cannot then span the \x01 joining the tails of roster_search_rest.
+func searchPattern(q string) string {
+	return escapeLike(strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, q))
+}
+
+// searchTailsSQL matches a person u whose name key or email key contains a
+// term of three characters or more (four values: its pattern) other than
+// as the start of the name key (migration 00019): the term occurs after
+// the first character of either (the trigram index over both tails), or
+// the email key starts with it and shares less than its length with the
+// start of the name key (users_email_lead_idx, whose expression
+// lower(email_key) it names). With "the name key starts
+// with it" (a range of the name index) this is exactly "the name or the
+// email contains it".
+const searchTailsSQL = `roster_search_rest(u.name_key, u.email_key) LIKE '%%' || roster_normalize(%s) || '%%' OR
+	  (lower(u.email_key) LIKE roster_normalize(%s) || '%%' AND roster_email_lead(u.name_key, u.email_key) = ANY(ARRAY(SELECT generate_series(0, length(roster_normalize(%s)) - 1))))`
 
 // Cursors are opaque to the browser: the id and the sort key (in its text
 // form, which PostgreSQL reads back exactly, -infinity included) of a row.

@@ -25,7 +25,7 @@ func TestExportPeopleCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	var want int
-	a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM users WHERE search LIKE '%garcia%'`).Scan(&want)
+	a.Pool.QueryRow(t.Context(), `SELECT count(*) FROM users WHERE name_key LIKE '%garcia%' OR email_key LIKE '%garcia%'`).Scan(&want)
 	if len(rows)-1 != want || want == 0 {
 		t.Errorf("%d rows exported, %d match", len(rows)-1, want)
 	}
