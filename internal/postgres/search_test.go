@@ -27,6 +27,7 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	other := newFixture(t, pool, roster.Signup{AccountName: "Other Co", Name: "James Other", Email: "james@other.example", PasswordHash: "x"}, testNow)
 	dept := f.group(t, f.root, "Sales")
 	team := f.group(t, dept, "EMEA")
+	nordics := f.group(t, dept, "Nordics") // 120 people, of Sales and EMEA too
 	// 3,000 people: a tenth are "James …" (together under J), surnames
 	// ending in "son" are spread through the alphabet, "Zoë"/"Zoe" and
 	// "José" test accents, a few rare names; one in fifty has an email
@@ -47,6 +48,9 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	f.exec(t, `INSERT INTO memberships (account_id, user_id, group_id)
 	SELECT account_id, id, CASE WHEN id % 3 = 0 THEN $2::bigint ELSE $3::bigint END FROM users WHERE account_id = $1 AND id % 4 <> 0 AND email LIKE '%search.example' AND email <> 'ada@search.example'`,
 		f.acc.ID, dept, team)
+	f.exec(t, `INSERT INTO memberships (account_id, user_id, group_id)
+	SELECT account_id, id, $2 FROM users WHERE account_id = $1 AND id % 25 = 1 AND email LIKE '%search.example' AND email <> 'ada@search.example'`,
+		f.acc.ID, nordics)
 	f.exec(t, `INSERT INTO role_assignments (account_id, user_id, group_id, role_id)
 	SELECT m.account_id, m.user_id, m.group_id, CASE WHEN m.user_id % 5 = 0 THEN $2::bigint ELSE $3::bigint END
 	FROM memberships m WHERE m.account_id = $1 AND m.user_id % 2 = 0 AND m.group_id <> $4`, f.acc.ID, f.roles["finance"], f.roles["requisitioner"], f.root)
@@ -128,6 +132,8 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 			roster.UserFilter{Query: q, RoleIDs: []int64{f.roles["finance"], f.roles["requisitioner"]}},
 			roster.UserFilter{Query: q, RoleIDs: []int64{f.roles["finance"]}, Status: roster.StatusDeactivated},
 			roster.UserFilter{Query: q, GroupID: team},
+			roster.UserFilter{Query: q, GroupID: nordics},
+			roster.UserFilter{Query: q, GroupID: nordics, Desc: true},
 			roster.UserFilter{Query: q, GroupID: team, Desc: true},
 			roster.UserFilter{Query: q, GroupID: dept, Desc: true},
 			roster.UserFilter{Query: q, GroupID: dept, Status: roster.StatusActive, RoleIDs: []int64{f.roles["requisitioner"]}},
