@@ -260,7 +260,7 @@ func (s *Server) peopleState(r *http.Request, q url.Values) (page.Hub, error) {
 	ctx := r.Context()
 	a, acc := actorFrom(ctx)
 	h := page.Hub{Shell: shell(a, acc, "", "users"), Tab: page.TabPeople, Now: s.Now(),
-		Soon: time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour}
+		Soon: time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour, Fragment: isFragment(r)}
 	var err error
 	if h.Tree, err = s.managedTree(ctx); err != nil {
 		return h, err

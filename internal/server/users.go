@@ -27,10 +27,11 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	now := s.Now()
 	h := page.Hub{
-		Shell: shell(a, acc, "", "users"),
-		Tab:   page.TabPeople,
-		Now:   now,
-		Soon:  time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour,
+		Shell:    shell(a, acc, "", "users"),
+		Tab:      page.TabPeople,
+		Now:      now,
+		Soon:     time.Duration(acc.Settings.ExpiringSoonDays) * 24 * time.Hour,
+		Fragment: isFragment(r),
 	}
 	h.Shell.Title = i18n.T(ctx, "hub.title")
 	if q.Get("tab") == page.TabInvitations {

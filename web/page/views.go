@@ -36,6 +36,11 @@ type Hub struct {
 	Now         time.Time
 	Soon        time.Duration
 	OOB         bool // rendered as out-of-band swaps after a change
+	// Fragment is set when htmx swaps the rendering into the hub page,
+	// whose People filter lists the groups already: the bulk bar's group
+	// list is copied from it (app.js) instead of sent again, 500 options
+	// (27 KB, a fifth of a page of results) each time.
+	Fragment bool
 }
 
 // Tab names.

@@ -27,6 +27,24 @@
     if (e.target.matches && e.target.matches("form.filters input[type=search]")) e.stopPropagation();
   }, true);
 
+  // A fragment of the People table sends the bulk bar's group list empty,
+  // naming the filter's group picker, which lists the same groups: it is
+  // copied from there (500 groups are 27 KB a page of results otherwise).
+  document.addEventListener("htmx:load", function (e) {
+    var root = e.detail && e.detail.elt;
+    if (!root || !root.querySelectorAll) return;
+    var lists = root.matches && root.matches("select[data-groups-from]") ? [root] : root.querySelectorAll("select[data-groups-from]");
+    Array.prototype.forEach.call(lists, function (s) {
+      var from = document.getElementById(s.getAttribute("data-groups-from"));
+      if (!from) return;
+      for (var i = 0; i < from.options.length; i++) {
+        var o = from.options[i];
+        if (o.value !== "") s.add(new Option(o.text, o.value));
+      }
+      s.removeAttribute("data-groups-from");
+    });
+  });
+
   // Dialogs loaded into #dialog open as modals: the page behind is inert,
   // focus stays inside, Esc closes. Closing empties the slot and gives
   // focus back to what opened it.
