@@ -262,7 +262,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				return err
 			}
 		} else {
-			// Every match through the trigram index, sorted: the page and
+			// Every match through the search indexes, sorted: the page and
 			// the exact count from one read. With capRows, the read stops
 			// after capRows+1 matches and answers only when it did not
 			// reach them (the count says so).
@@ -432,7 +432,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 					return err
 				}
 				if len(page.Users) <= limit {
-					// 3. Every match through the trigram index, then sorted.
+					// 3. Every match through the search indexes, then sorted.
 					if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(0), mw.args, &counted); err != nil {
 						return err
 					}
@@ -497,9 +497,9 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 const teamRows = 20000
 
 // rareRows is the most matches a search (of three characters or more)
-// reads through the trigram index before anything else: a rare name, or
-// a term other filters narrow to a few, is answered by that one read
-// (page and exact count), without walking the sort index first.
+// reads through the search indexes before walking the sort index: a rare
+// name, or a term other filters narrow to a few, is answered by that one
+// read (page and exact count).
 const rareRows = 300
 
 // tailRows is the most people a search by name reads besides the range
@@ -509,7 +509,7 @@ const rareRows = 300
 const tailRows = 500
 
 // walkRows is how far a search walks the sort index before reading every
-// match through the trigram index instead: a term found in at least one
+// match through the search indexes instead: a term found in at least one
 // person in 40 fills a page within it.
 const walkRows = 2000
 
@@ -891,14 +891,15 @@ func searchPattern(q string) string {
 }
 
 // searchTailsSQL matches a person u whose name key or email key contains a
-// term of three characters or more (four values: its pattern) other than
+// term of three characters or more (three values: its pattern) other than
 // as the start of the name key (migration 00019): the term occurs after
 // the first character of either (the trigram index over both tails), or
 // the email key starts with it and shares less than its length with the
 // start of the name key (users_email_lead_idx, whose expression
-// lower(email_key) it names). With "the name key starts
-// with it" (a range of the name index) this is exactly "the name or the
-// email contains it".
+// lower(email_key) it names). With "the name key starts with it" (a range
+// of the name index) this is exactly "the name or the email contains it".
+// (An escaped pattern is longer than its term: the email-lead range then
+// takes in a few more people, each of them a match.)
 const searchTailsSQL = `roster_search_rest(u.name_key, u.email_key) LIKE '%%' || roster_normalize(%s) || '%%' OR
 	  (lower(u.email_key) LIKE roster_normalize(%s) || '%%' AND roster_email_lead(u.name_key, u.email_key) = ANY(ARRAY(SELECT generate_series(0, length(roster_normalize(%s)) - 1))))`
 
