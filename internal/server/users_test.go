@@ -23,8 +23,9 @@ func TestHubRoutesFullPageAndFragments(t *testing.T) {
 		want               []string // selectors that must be present
 		notWant            []string // selectors that must be absent
 	}{
-		// The bulk bar lists the groups in a whole page; a fragment's copies
-		// them from the filter's picker already in the page (app.js).
+		// The bulk bar lists the groups in a whole page; in a fragment it
+		// names the filter's picker, already in the page, to copy them
+		// from (app.js).
 		{"hub page", "/users", "", []string{"html", "#dashboard .card", "#hub-body", "#people-table tbody tr", "form.filters input[name=q]", "#bulk-group option:not([value=''])"},
 			[]string{"#bulk-group[data-groups-from]"}},
 		{"people fragment", "/users?q=gar", "people-results", []string{"#people-table tbody tr", "#bulk-group[data-groups-from=people-group]"},
