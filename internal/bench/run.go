@@ -116,7 +116,7 @@ func runSize(ctx context.Context, env *Env, o Options, users int, full bool) (*S
 	if b, err := os.ReadFile(fxFile); err == nil && seedTime == 0 {
 		var cached Fixture
 		var total int64
-		if json.Unmarshal(b, &cached) == nil &&
+		if json.Unmarshal(b, &cached) == nil && cached.hasTerms() &&
 			pool.QueryRow(ctx, `SELECT users_total FROM account_counters WHERE account_id = $1`, cached.AccountID).Scan(&total) == nil && total == cached.Users {
 			fx = &cached
 		}
