@@ -341,6 +341,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				ORDER BY p.sort_key %s, p.id %s`, matchSQL, capSQL, after, dir, dir, limit+1, pageColumns, "$1", dir, dir)
 			}
 			found := false
+			manyOthers := false // step 0 found more than tailRows matches
 			var err error
 			if !f.ShortQuery() && f.Sort == roster.SortName && f.GroupID == 0 && f.Scope == nil {
 				// 0. By name: the people whose name key starts with the
@@ -394,14 +395,17 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				// The count is the names starting with the term (up to
 				// the bound) and the others.
 				found = len(page.Users) > 0 && others <= int64(tails)
+				manyOthers = len(page.Users) > 0 && others > int64(tails)
 				if !found {
 					counted = -1
 				}
 			}
-			if !found && !f.ShortQuery() {
-				// 1. A rare term, or one other filters narrow to a few:
-				// all of its matches, if there are at most rareRows.
-				capRows := cmp.Or(s.rare, rareRows)
+			// 1. A rare term, or one other filters narrow to a few: all of
+			// its matches, if there are at most rareRows. Not when step 0
+			// found more matches than that already ("smith": the same
+			// bitmap of 66,000 candidates built again for nothing, 19 ms).
+			capRows := cmp.Or(s.rare, rareRows)
+			if !found && !f.ShortQuery() && !(manyOthers && cmp.Or(s.tails, tailRows) >= capRows) {
 				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(capRows), mw.args, &counted); err != nil {
 					return err
 				}
