@@ -121,16 +121,11 @@ func LoadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 	want := map[string]float64{"rare": 100, "medium": float64(f.Users) * 0.005, "common": float64(f.Users) * 0.10, "spread": float64(f.Users) * 0.005}
 	for _, kind := range []string{"rare", "medium", "common", "spread"} {
 		best, bestD := "", math.Inf(1)
-		keys := make([]string, 0, len(words))
+		var keys []string
 		for w := range all {
-			keys = append(keys, w)
-		}
-		if kind == "spread" {
-			keys = keys[:0]
-			for w := range words {
-				if strings.HasPrefix(w, "~") && words[strings.TrimPrefix(w, "~")] == 0 {
-					keys = append(keys, strings.TrimPrefix(w, "~")) // only ever a surname
-				}
+			// A spread term is only ever a later word of a name.
+			if kind != "spread" || words[w] == 0 {
+				keys = append(keys, w)
 			}
 		}
 		sort.Strings(keys)

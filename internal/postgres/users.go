@@ -266,6 +266,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			// the exact count from one read. With capRows, the read stops
 			// after capRows+1 matches and answers only when it did not
 			// reach them (the count says so).
+			pat := searchPattern(f.Query)
 			mw := &where{}
 			mw.add("u.account_id = %s", accountID)
 			// A group or a scope is matched on the person's row (member_of,
@@ -315,7 +316,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			matchSQL := fmt.Sprintf("SELECT u.id, %s AS sort_key FROM users u WHERE %s", col, mw.sql())
 			if split {
 				common, n := mw.sql(), len(mw.conds)
-				pat := searchPattern(f.Query)
 				mw.add(`u.id IN (SELECT t.user_id FROM memberships t WHERE t.account_id = $1 AND t.group_id = ANY(%s::bigint[]) AND t.name_key LIKE roster_normalize(%s) || '%%')`, inGroups, pat)
 				mw.add("("+searchTailsSQL+")", pat, pat, pat)
 				matchSQL = fmt.Sprintf(`SELECT u.id, %s AS sort_key FROM users u WHERE %s AND %s
@@ -351,7 +351,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				// are read whole when there are at most tailRows of them.
 				// A common first name ("james": 71,712 people) is then a
 				// page of the name index and a handful of others.
-				pat := searchPattern(f.Query)
 				rest := f
 				rest.Query = ""
 				sw := &where{}
@@ -885,14 +884,7 @@ func escapeLike(s string) string {
 // searchPattern is a search term as a LIKE pattern matching it literally,
 // without control characters (ParseFilters drops them already): a term
 // cannot then span the \x01 joining the tails of roster_search_rest.
-func searchPattern(q string) string {
-	return escapeLike(strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, q))
-}
+func searchPattern(q string) string { return escapeLike(roster.DropControl(q)) }
 
 // searchTailsSQL matches a person u whose name key or email key contains a
 // term of three characters or more (three values: its pattern) other than

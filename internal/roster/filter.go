@@ -270,18 +270,22 @@ type InvitationPage struct {
 	Prev        string
 }
 
+// DropControl removes control characters (U+0000–U+001F, U+007F) from s.
+func DropControl(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 // cleanQuery keeps a search term's text: valid UTF-8, no control
 // characters, no surrounding space, at most MaxQueryLen characters. It is
 // idempotent, so a view written back to its URL reads the same (the fuzz
 // test found a control character before a space that survived trimming).
 func cleanQuery(s string) string {
-	s = strings.Map(func(r rune) rune {
-		if r < ' ' || r == 0x7f {
-			return -1
-		}
-		return r
-	}, strings.ToValidUTF8(s, ""))
-	s = strings.TrimSpace(s)
+	s = strings.TrimSpace(DropControl(strings.ToValidUTF8(s, "")))
 	if utf8.RuneCountInString(s) > MaxQueryLen {
 		s = strings.TrimSpace(string([]rune(s)[:MaxQueryLen]))
 	}

@@ -1838,7 +1838,7 @@ func peopleBulkBar(h Hub) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if h.Fragment || h.OOB {
+		if h.groupsInPage() {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 157, " data-groups-from=\"people-group\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
@@ -1861,7 +1861,7 @@ func peopleBulkBar(h Hub) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		if !h.Fragment && !h.OOB {
+		if !h.groupsInPage() {
 			templ_7745c5c3_Err = templ.Raw(groupOptionsHTML(h.Tree)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

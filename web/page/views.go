@@ -43,6 +43,11 @@ type Hub struct {
 	Fragment bool
 }
 
+// groupsInPage reports whether the page this rendering lands in lists the
+// groups already (the People filter's picker): a fragment, or out-of-band
+// swaps into the hub.
+func (h Hub) groupsInPage() bool { return h.Fragment || h.OOB }
+
 // Tab names.
 const (
 	TabPeople      = "people"
