@@ -141,12 +141,13 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 // their person's, role holders that disagree with the role assignments
 // (one row per person and role, grants = the groups they hold it in) and
 // roles whose kept holder count (folded and not) is not their holders',
-// and people whose row's memberships and roles (member_of, roles_held) are
-// not theirs.
+// people whose row's memberships and roles (member_of, roles_held) are
+// not theirs, and search rows (people_search) missing, left over or not
+// their person's name and email keys.
 func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	var stale, wrong, counts, access int64
+	var stale, wrong, counts, access, search int64
 	if err := pool.QueryRow(ctx, `SELECT
 	    (SELECT count(*) FROM users u
 	     LEFT JOIN (SELECT user_id, array_agg(group_id ORDER BY group_id) AS g FROM memberships WHERE account_id = $1 GROUP BY user_id) m ON m.user_id = u.id
@@ -162,8 +163,11 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	        FROM role_assignments ra JOIN users u ON u.account_id = ra.account_id AND u.id = ra.user_id
 	        WHERE ra.account_id = $1 GROUP BY ra.role_id, ra.user_id) r
 	     FULL JOIN (SELECT * FROM role_holders WHERE account_id = $1) h ON h.role_id = r.role_id AND h.user_id = r.user_id
-	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key)`,
-		accountID).Scan(&access, &counts, &stale, &wrong); err != nil {
+	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key),
+	    (SELECT count(*) FROM (SELECT * FROM users WHERE account_id = $1) u
+	     FULL JOIN (SELECT * FROM people_search WHERE account_id = $1) s ON s.user_id = u.id
+	     WHERE u.id IS NULL OR s.user_id IS NULL OR s.name_key IS DISTINCT FROM u.name_key OR s.email_key IS DISTINCT FROM u.email_key)`,
+		accountID).Scan(&access, &counts, &stale, &wrong, &search); err != nil {
 		return nil, fmt.Errorf("sort keys: %w", err)
 	}
 	if stale > 0 {
@@ -177,6 +181,9 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	}
 	if access > 0 {
 		add("%d people's rows carry memberships or roles that are not theirs", access)
+	}
+	if search > 0 {
+		add("%d people's search rows are missing or not their name and email", search)
 	}
 	return problems, nil
 }

@@ -65,9 +65,11 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	// answered by the capped trigram read, others walk the sort index or
 	// read every match; Sales' subtree (2,250 people) is walked by name,
 	// EMEA's (1,500) read from the membership index.
-	narrow, wide := NewUserStore(pool), NewUserStore(pool)
+	// bounded reads the others up to the count's bound, as in production.
+	narrow, wide, bounded := NewUserStore(pool), NewUserStore(pool), NewUserStore(pool)
 	narrow.walk, narrow.rare, narrow.team, narrow.tails, narrow.bound = 60, 30, 2000, 40, 250
 	wide.walk, wide.rare, wide.team, wide.tails, wide.bound = 60, 30, 2000, 1000, 250
+	bounded.walk, bounded.rare, bounded.team, bounded.bound = 60, 30, 2000, 250
 	// brute returns the ids of the plain query, in order.
 	brute := func(fl roster.UserFilter) []int64 {
 		sc := sortColumns[cmp.Or(fl.Sort, roster.SortName)]
@@ -142,9 +144,9 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 			roster.UserFilter{Query: q, Scope: []int64{team}},
 		)
 	}
-	for _, store := range []*UserStore{narrow, wide} {
+	for _, store := range []*UserStore{narrow, wide, bounded} {
 		for _, fl := range filters {
-			if store == wide && (cmp.Or(fl.Sort, roster.SortName) != roster.SortName || fl.GroupID != 0 || fl.Scope != nil || fl.Query == "" || fl.ShortQuery()) {
+			if store != narrow && (cmp.Or(fl.Sort, roster.SortName) != roster.SortName || fl.GroupID != 0 || fl.Scope != nil || fl.Query == "" || fl.ShortQuery()) {
 				continue // the steps after the first are narrow's
 			}
 			want := brute(fl)

@@ -1020,6 +1020,10 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 4 {
 		t.Errorf("after breaking a person's roles: %q, want that reported too", problems)
 	}
+	f.exec(t, `UPDATE people_search SET name_key = 'zzz' WHERE account_id = $1 AND user_id = $2`, f.acc.ID, people[2])
+	if problems, _ := CheckSortKeys(ctx, pool, f.acc.ID); len(problems) != 5 {
+		t.Errorf("after breaking a person's search row: %q, want that reported too", problems)
+	}
 }
 
 func TestDashboard(t *testing.T) {
