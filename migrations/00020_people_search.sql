@@ -23,6 +23,17 @@ CREATE TABLE IF NOT EXISTS people_search (
     FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id) ON DELETE CASCADE
 );
 
+-- The last word of a name key: most often the person's surname. Its index
+-- (below) counts a common surname's people without reading a row: the
+-- people whose last word starts with a term match it, so when they (and
+-- those whose name starts with it) pass the count's bound, the count is
+-- "10,000+" without reading 10,001 matches through the trigram index
+-- ("smith": 55,177 people; 18 surnames pass the bound in the benchmark's
+-- million).
+CREATE OR REPLACE FUNCTION roster_last_word(name_key text) RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN reverse(split_part(reverse(name_key), ' ', 1));
+
 -- Kept by trigger: a person's row is written with them, and follows a
 -- change of name or email (the keys are the person's generated columns).
 -- +goose StatementBegin
@@ -52,6 +63,8 @@ DROP INDEX CONCURRENTLY IF EXISTS people_search_lead_idx;
 CREATE INDEX CONCURRENTLY people_search_lead_idx ON people_search (account_id, lead, email_key);
 DROP INDEX CONCURRENTLY IF EXISTS people_search_name_idx;
 CREATE INDEX CONCURRENTLY people_search_name_idx ON people_search (account_id, name_key, user_id) INCLUDE (email_key);
+DROP INDEX CONCURRENTLY IF EXISTS people_search_last_idx;
+CREATE INDEX CONCURRENTLY people_search_last_idx ON people_search (account_id, roster_last_word(name_key)) INCLUDE (name_key);
 DROP INDEX CONCURRENTLY IF EXISTS users_search_rest_trgm;
 DROP INDEX CONCURRENTLY IF EXISTS users_email_lead_idx;
 ANALYZE people_search;
@@ -62,3 +75,4 @@ CREATE INDEX CONCURRENTLY IF NOT EXISTS users_email_lead_idx ON users (account_i
 DROP TRIGGER IF EXISTS people_search_keep ON users;
 DROP FUNCTION IF EXISTS people_search_keep();
 DROP TABLE IF EXISTS people_search;
+DROP FUNCTION IF EXISTS roster_last_word(text);

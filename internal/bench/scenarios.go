@@ -98,9 +98,9 @@ func LoadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 		return nil, err
 	}
 	// Search terms by how many people they find: a word of the names whose
-	// count is nearest to ~100, ~0.5% and ~10% of the account; and a
-	// surname of ~0.5% ("spread"): its people are spread through the name
-	// order, where a first name's sort together.
+	// count is nearest to ~100, ~0.5% and ~10% of the account; and
+	// surnames of ~0.5% ("spread") and ~5% ("surname"): their people are
+	// spread through the name order, where a first name's sort together.
 	rows, err = pool.Query(ctx, `SELECT CASE WHEN o > 1 THEN '~' ELSE '' END || w, count(*) FROM users u, unnest(string_to_array(u.name_key, ' ')) WITH ORDINALITY x(w, o)
 	WHERE u.account_id = $1 AND length(w) >= 4 GROUP BY 1`, f.AccountID)
 	if err != nil {
@@ -118,13 +118,14 @@ func LoadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 	for w, n := range words {
 		all[strings.TrimPrefix(w, "~")] += n
 	}
-	want := map[string]float64{"rare": 100, "medium": float64(f.Users) * 0.005, "common": float64(f.Users) * 0.10, "spread": float64(f.Users) * 0.005}
-	for _, kind := range []string{"rare", "medium", "common", "spread"} {
+	want := map[string]float64{"rare": 100, "medium": float64(f.Users) * 0.005, "common": float64(f.Users) * 0.10,
+		"spread": float64(f.Users) * 0.005, "surname": float64(f.Users) * 0.05}
+	for _, kind := range []string{"rare", "medium", "common", "spread", "surname"} {
 		best, bestD := "", math.Inf(1)
 		var keys []string
 		for w := range all {
-			// A spread term is only ever a later word of a name.
-			if kind != "spread" || words[w] == 0 {
+			// A surname is only ever a later word of a name.
+			if (kind != "spread" && kind != "surname") || words[w] == 0 {
 				keys = append(keys, w)
 			}
 		}
@@ -162,7 +163,7 @@ func LoadFixture(ctx context.Context, pool *pgxpool.Pool) (*Fixture, error) {
 }
 
 // searchKinds are the kinds of search term a fixture looks up.
-var searchKinds = []string{"rare", "medium", "common", "spread", "short"}
+var searchKinds = []string{"rare", "medium", "common", "spread", "surname", "short"}
 
 // hasTerms reports whether a (cached) fixture has a term of every kind.
 func (f *Fixture) hasTerms() bool {
@@ -196,6 +197,7 @@ func Scenarios(f *Fixture, runID string) []*Scenario {
 		search("search medium", "medium"),
 		search("search common", "common"),
 		search("search surname", "spread"),
+		search("search common surname", "surname"),
 		search("search two letters", "short"),
 		people("role filter", url.Values{"role": {role("finance")}}, fmt.Sprintf("Finance: %s people", thousands(f.RoleFilterPeople))),
 		people("role filter, selective", url.Values{"role": {role("administrator")}}, fmt.Sprintf("Administrator: %s people", thousands(f.AdminFilterPeople))),

@@ -65,11 +65,14 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 	// answered by the capped trigram read, others walk the sort index or
 	// read every match; Sales' subtree (2,250 people) is walked by name,
 	// EMEA's (1,500) read from the membership index.
-	// bounded reads the others up to the count's bound, as in production.
-	narrow, wide, bounded := NewUserStore(pool), NewUserStore(pool), NewUserStore(pool)
+	// bounded reads the others up to the count's bound, as in production;
+	// tight's bound (100) is passed by a surname's people alone ("taylor":
+	// 115), whose count then comes from the last-word index.
+	narrow, wide, bounded, tight := NewUserStore(pool), NewUserStore(pool), NewUserStore(pool), NewUserStore(pool)
 	narrow.walk, narrow.rare, narrow.team, narrow.tails, narrow.bound = 60, 30, 2000, 40, 250
 	wide.walk, wide.rare, wide.team, wide.tails, wide.bound = 60, 30, 2000, 1000, 250
 	bounded.walk, bounded.rare, bounded.team, bounded.bound = 60, 30, 2000, 250
+	tight.walk, tight.rare, tight.team, tight.bound = 60, 30, 2000, 100
 	// brute returns the ids of the plain query, in order.
 	brute := func(fl roster.UserFilter) []int64 {
 		sc := sortColumns[cmp.Or(fl.Sort, roster.SortName)]
@@ -116,7 +119,7 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 		return out
 	}
 	queries := []string{"", "james", "JAMES", "jam", "son", "jameson", "zoe", "zoë", "josé", "jose", "lunaley", "ma", "j", "é", "nobody", "100", "s.example", "%", "_", "ann mas", "quinn young",
-		"james.", "james.b", "j.b", "ames", "mes.", "zoe.", "ann", "rosa", "search", "example", "n j"}
+		"james.", "james.b", "j.b", "ames", "mes.", "zoe.", "ann", "rosa", "search", "example", "n j", "taylor", "tay", "wats"}
 	var filters []roster.UserFilter
 	for _, q := range queries {
 		for _, s := range []string{roster.SortName, roster.SortEmail, roster.SortAdded, roster.SortSignIn} {
@@ -144,7 +147,7 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 			roster.UserFilter{Query: q, Scope: []int64{team}},
 		)
 	}
-	for _, store := range []*UserStore{narrow, wide, bounded} {
+	for _, store := range []*UserStore{narrow, wide, bounded, tight} {
 		for _, fl := range filters {
 			if store != narrow && (cmp.Or(fl.Sort, roster.SortName) != roster.SortName || fl.GroupID != 0 || fl.Scope != nil || fl.Query == "" || fl.ShortQuery()) {
 				continue // the steps after the first are narrow's
@@ -163,8 +166,8 @@ func TestFindUsersSearchMatchesBruteForce(t *testing.T) {
 					t.Errorf("%s limit %d: first page %v, want %v", name, limit, g, w)
 				}
 				wantTotal, wantCapped := int64(len(want)), false
-				if wantTotal > 250 && (fl.IsFiltered() || fl.Scope != nil) { // the whole account's count is kept, not bounded
-					wantTotal, wantCapped = 250, true
+				if wantTotal > int64(store.bound) && (fl.IsFiltered() || fl.Scope != nil) { // the whole account's count is kept, not bounded
+					wantTotal, wantCapped = int64(store.bound), true
 				}
 				if p.Total != wantTotal || p.TotalCapped != wantCapped {
 					t.Errorf("%s limit %d: total %d capped %v, want %d capped %v", name, limit, p.Total, p.TotalCapped, wantTotal, wantCapped)

@@ -346,7 +346,9 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				if capRows > 0 {
 					capSQL = fmt.Sprintf(" LIMIT %d", capRows+1)
 				}
-				return fmt.Sprintf(`WITH m AS MATERIALIZED (SELECT * FROM (%s) s%s),
+				// m is planned for every match, whatever its readers'
+				// limit (see c above).
+				return fmt.Sprintf(`WITH m0 AS MATERIALIZED (%s), m AS (SELECT * FROM m0%s),
 				p AS (SELECT m.id, m.sort_key FROM m WHERE %s ORDER BY m.sort_key %s, m.id %s LIMIT %d)
 				SELECT %s, p.sort_key::text, (SELECT count(*) FROM m)
 				FROM p
@@ -365,9 +367,17 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				// are read whole when there are at most the count's bound
 				// of them, which also gives the count. A common first name
 				// ("james": 71,712 people) is then a page of the name
-				// index and a handful of others; a common surname
-				// ("smith": 55,177) is counted here, and its page is the
-				// walk's.
+				// index and a handful of others.
+				//
+				// First, two index ranges, each counted up to the bound:
+				// the names starting with the term and, for a search alone,
+				// the last words starting with it (people_search_last_idx,
+				// less those names). Together they are a part of the
+				// matches: when they pass the bound, the count is
+				// "10,000+" without reading every other match through the
+				// trigram index. A common surname ("smith": 55,177
+				// people, none of whose names starts with it) then reads
+				// no other, and its page is the walk's.
 				rest := f
 				rest.Query = ""
 				sw := &where{}
@@ -377,15 +387,39 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				sw.add("u.name_key LIKE roster_normalize(%s) || '%%'", pat)
 				patArg := len(sw.args)
 				startsSQL := sw.sql()
+				bound := s.countLimit()
+				lastsSQL := "0"
+				if alone {
+					lastsSQL = fmt.Sprintf(`(SELECT count(*) FROM (SELECT 1 FROM people_search s WHERE s.account_id = $1 AND roster_last_word(s.name_key) LIKE roster_normalize($%d) || '%%'
+					  AND NOT s.name_key LIKE roster_normalize($%d) || '%%' LIMIT %d) l)`, patArg, patArg, bound+1)
+				}
+				var starts, lasts int64
+				if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT (SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s), %s`, startsSQL, bound+1, lastsSQL),
+					sw.args...).Scan(&starts, &lasts); err != nil {
+					return err
+				}
+				proven := starts+lasts > bound
+				// The others are read up to the bound, for the count; once
+				// the count is known, only as many as a page of the range
+				// merged with them needs at most (tailRows).
+				capC := cmp.Or(s.tails, int(bound))
+				if proven {
+					counted = bound + 1
+					capC = cmp.Or(s.tails, tailRows)
+				}
 				keyset(sw, "u.name_key", "u.id")
 				prefixSQL := sw.sql()
 				n := len(sw.conds)
 				sw.add("("+searchTailsSQL+")", pat, pat, pat)
-				capC := cmp.Or(s.tails, int(s.countLimit()))
-				cSQL := fmt.Sprintf(`SELECT s.user_id AS id, s.name_key FROM people_search s WHERE s.account_id = $1 AND %s LIMIT %d`, sw.conds[n], capC+1)
+				// c is planned for every other (a bitmap of the trigram
+				// and lead indexes); its readers stop after capC+1. (A
+				// LIMIT within it let the planner expect a few hundred
+				// "james" among the first rows of a sequential scan, which
+				// has none: 326 ms.)
+				cSQL := fmt.Sprintf(`SELECT s.user_id AS id, s.name_key FROM people_search s WHERE s.account_id = $1 AND %s`, sw.conds[n])
 				if len(base) > 1 {
-					cSQL = fmt.Sprintf(`SELECT u.id, u.name_key FROM users u WHERE %s AND u.id IN (SELECT s.user_id FROM people_search s WHERE s.account_id = $1 AND %s) LIMIT %d`,
-						strings.Join(base, " AND "), sw.conds[n], capC+1)
+					cSQL = fmt.Sprintf(`SELECT u.id, u.name_key FROM users u WHERE %s AND u.id IN (SELECT s.user_id FROM people_search s WHERE s.account_id = $1 AND %s)`,
+						strings.Join(base, " AND "), sw.conds[n])
 				}
 				n = len(sw.conds)
 				keyset(sw, "c.name_key", "c.id")
@@ -396,39 +430,48 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				// The others whose name starts with the term are in the
 				// range already: the two parts are disjoint, appended
 				// without hashing 10,000 others to drop duplicates.
-				startSQL := fmt.Sprintf(`WITH c AS MATERIALIZED (%s),
+				startSQL := fmt.Sprintf(`WITH c0 AS MATERIALIZED (%s),
+				c AS (SELECT * FROM c0 LIMIT %d),
 				k AS (SELECT count(*) AS n, count(*) FILTER (WHERE NOT c.name_key LIKE roster_normalize($%d) || '%%') AS others FROM c),
 				p AS (SELECT x.id, x.name_key FROM (
 				    (SELECT u.id, u.name_key FROM users u WHERE %s ORDER BY u.name_key %s, u.id %s LIMIT %d)
 				    UNION ALL
 				    (SELECT c.id, c.name_key FROM c WHERE NOT c.name_key LIKE roster_normalize($%d) || '%%' AND %s)) x
 				  ORDER BY x.name_key %s, x.id %s LIMIT %d)
-				SELECT %s, p.name_key::text, k.n, (SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s) + k.others
+				SELECT %s, p.name_key::text, k.n, k.others
 				FROM p
 				CROSS JOIN k
 				JOIN users u ON u.account_id = $1 AND u.id = p.id
 				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
-				ORDER BY p.name_key %s, p.id %s`, cSQL, patArg, prefixSQL, dir, dir, limit+1, patArg, afterC, dir, dir, limit+1, pageColumns,
-					startsSQL, s.countLimit()+1, dir, dir)
-				var others int64
-				if page.Users, keys, err = scanPage(ctx, tx, accountID, startSQL, sw.args, &others, &counted); err != nil {
-					return err
-				}
-				// No row says nothing of how many others there are: the
-				// steps below tell "no match" from a page past the end.
-				// The count is the names starting with the term (up to
-				// the bound) and the others; more others than the bound
-				// are "10,000+" already, and leave the page to the walk.
+				ORDER BY p.name_key %s, p.id %s`, cSQL, capC+1, patArg, prefixSQL, dir, dir, limit+1, patArg, afterC, dir, dir, limit+1, pageColumns, dir, dir)
 				switch {
-				case len(page.Users) == 0:
-					counted = -1
-				case others <= int64(capC):
-					found = true
+				case proven && starts <= bound:
+					// The range is not where the page is (the others are
+					// many): the walk's.
+					manyOthers = true
 				default:
-					manyOthers = capC >= cmp.Or(s.rare, rareRows)
-					counted = -1
-					if int64(capC) >= s.countLimit() {
-						counted = s.countLimit() + 1
+					var others, n int64
+					if page.Users, keys, err = scanPage(ctx, tx, accountID, startSQL, sw.args, &n, &others); err != nil {
+						return err
+					}
+					// No row says nothing of how many others there are:
+					// the steps below tell "no match" from a page past the
+					// end. With every other read, the page is the merge and
+					// the count the names starting with the term and the
+					// others; more others than that leave the page to the
+					// walk.
+					switch {
+					case len(page.Users) == 0:
+					case n <= int64(capC):
+						found = true
+						if !proven {
+							counted = starts + others
+						}
+					default:
+						manyOthers = capC >= cmp.Or(s.rare, rareRows)
+						if !proven && int64(capC) >= bound {
+							counted = bound + 1
+						}
 					}
 				}
 			}
@@ -437,17 +480,16 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			// found more matches than that already.
 			capRows := cmp.Or(s.rare, rareRows)
 			if !found && !f.ShortQuery() && !manyOthers {
-				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(capRows), mw.args, &counted); err != nil {
+				var n int64
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, allSQL(capRows), mw.args, &n); err != nil {
 					return err
 				}
 				switch {
-				case len(page.Users) > 0 && counted <= int64(capRows):
-					found = true
+				case len(page.Users) > 0 && n <= int64(capRows):
+					found, counted = true, n
 				case len(page.Users) == 0 && cursor == "":
 					// No first page: no match at all.
 					found, counted = true, 0
-				default:
-					counted = -1
 				}
 			}
 			if !found {
@@ -562,6 +604,12 @@ const teamRows = 20000
 // name, or a term other filters narrow to a few, is answered by that one
 // read (page and exact count).
 const rareRows = 300
+
+// tailRows is the most others (people found besides the range of names
+// starting with the term) a search by name reads for its page once its
+// count is known: a term found mostly at the start of names ("james") is
+// answered from that range and these, in order.
+const tailRows = 500
 
 // walkRows is how far a search walks the sort index (reading each
 // person's row) before reading every match through the search indexes
@@ -681,7 +729,7 @@ func (s *UserStore) countUsers(ctx context.Context, tx querier, accountID int64,
 		cw := &where{}
 		pat := searchPattern(f.Query)
 		cw.add(searchSetSQL, accountID, pat, pat, pat, pat)
-		countSQL = fmt.Sprintf(`SELECT count(*) FROM (SELECT 1 FROM people_search s WHERE %s LIMIT %d) c`, cw.sql(), s.countLimit()+1)
+		countSQL = fmt.Sprintf(`WITH c AS MATERIALIZED (SELECT 1 FROM people_search s WHERE %s) SELECT count(*) FROM (SELECT 1 FROM c LIMIT %d) c`, cw.sql(), s.countLimit()+1)
 		countArgs = cw.args
 	}
 	if only := (roster.UserFilter{GroupID: f.GroupID, ExcludeSubgroups: f.ExcludeSubgroups}); f.GroupID != 0 && filterOnly(f, only) {
