@@ -42,6 +42,10 @@ type querier interface {
 // travels with the BEGIN, in one round trip.
 var readPlanned = pgx.TxOptions{AccessMode: pgx.ReadOnly, BeginQuery: "BEGIN READ ONLY; " + planWithValues}
 
+// readKept begins the read-only transaction of a statement whose plan is
+// the same whatever its values, kept once made (a role's holders by name).
+var readKept = pgx.TxOptions{AccessMode: pgx.ReadOnly, BeginQuery: "BEGIN READ ONLY; SET LOCAL plan_cache_mode = force_generic_plan"}
+
 // planWithValues makes the rest of a transaction plan each statement with
 // its values (readPlanned, a filtered export, a team found to be large).
 const planWithValues = "SET LOCAL plan_cache_mode = force_custom_plan"

@@ -209,6 +209,15 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		// and then plans with its values, for the rest of a transaction.)
 		return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(c) })
 	}
+	if roleOnly {
+		// One role's holders keep their plan, whatever the role: PostgreSQL
+		// would plan this statement again for every page (its estimate of
+		// a generic plan is three times a custom one's, though they are
+		// the same plan), and planning cost more than running it.
+		read = func(run func(tx querier) error) error {
+			return pgx.BeginTxFunc(ctx, s.pool, readKept, func(tx pgx.Tx) error { return run(tx) })
+		}
+	}
 	if (f.IsFiltered() || f.Scope != nil) && !roleOnly || teamSQL != "" {
 		opts := readPlanned
 		if teamSQL != "" {
