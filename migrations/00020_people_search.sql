@@ -17,8 +17,11 @@ CREATE TABLE IF NOT EXISTS people_search (
     user_id bigint NOT NULL,
     name_key text COLLATE "C",
     email_key text COLLATE "C",
-    rest text COLLATE "C" GENERATED ALWAYS AS (roster_search_rest(name_key, email_key)) STORED,
-    lead int GENERATED ALWAYS AS (roster_email_lead(name_key, email_key)) STORED,
+    -- roster_search_rest and roster_email_lead of the keys, written with
+    -- them (by the trigger below, or by the seed, which computes them as
+    -- these functions do; CheckSortKeys compares them).
+    rest text COLLATE "C" NOT NULL,
+    lead int NOT NULL,
     PRIMARY KEY (account_id, user_id),
     FOREIGN KEY (account_id, user_id) REFERENCES users (account_id, id) ON DELETE CASCADE
 );
@@ -39,9 +42,9 @@ RETURN reverse(split_part(reverse(name_key), ' ', 1));
 -- +goose StatementBegin
 CREATE OR REPLACE FUNCTION people_search_keep() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO people_search (account_id, user_id, name_key, email_key)
-    VALUES (NEW.account_id, NEW.id, NEW.name_key, NEW.email_key)
-    ON CONFLICT (account_id, user_id) DO UPDATE SET name_key = EXCLUDED.name_key, email_key = EXCLUDED.email_key
+    INSERT INTO people_search (account_id, user_id, name_key, email_key, rest, lead)
+    VALUES (NEW.account_id, NEW.id, NEW.name_key, NEW.email_key, roster_search_rest(NEW.name_key, NEW.email_key), roster_email_lead(NEW.name_key, NEW.email_key))
+    ON CONFLICT (account_id, user_id) DO UPDATE SET name_key = EXCLUDED.name_key, email_key = EXCLUDED.email_key, rest = EXCLUDED.rest, lead = EXCLUDED.lead
     WHERE (people_search.name_key, people_search.email_key) IS DISTINCT FROM (EXCLUDED.name_key, EXCLUDED.email_key);
     RETURN NULL;
 END $$;
@@ -51,8 +54,8 @@ CREATE OR REPLACE TRIGGER people_search_keep AFTER INSERT OR UPDATE OF name, ema
 
 -- The people already there (the trigger keeps those added or renamed
 -- meanwhile: a row it wrote first is left as it is).
-INSERT INTO people_search (account_id, user_id, name_key, email_key)
-SELECT account_id, id, name_key, email_key FROM users
+INSERT INTO people_search (account_id, user_id, name_key, email_key, rest, lead)
+SELECT account_id, id, name_key, email_key, roster_search_rest(name_key, email_key), roster_email_lead(name_key, email_key) FROM users
 ON CONFLICT (account_id, user_id) DO NOTHING;
 
 -- Built CONCURRENTLY like 00019's, so each step can run again after a

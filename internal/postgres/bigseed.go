@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -561,13 +562,14 @@ func dropIndexesForLoad(ctx context.Context, tx pgx.Tx, people int) ([]string, e
 }
 
 // indexStep builds one index dropped for the load once its table is
-// loaded: the trigram index on people first (the longest build, alone in
-// one session), then the people's other indexes and the rest by size.
+// loaded: the trigram index on the search rows first, as soon as they are
+// loaded (the longest build, alone in one session while the others load),
+// then the people's other indexes and the rest by size.
 func indexStep(def string) *seedStep {
 	order := 30
 	switch {
 	case strings.Contains(def, "gin_trgm_ops") && strings.Contains(def, " ON public.people_search "):
-		order = 10
+		order = -2 // before any COPY still waiting: it is the critical path
 	case strings.Contains(def, " ON public.users "), strings.Contains(def, " ON public.people_search "):
 		order = 31
 	case strings.Contains(def, "gin_trgm_ops"):
@@ -1268,10 +1270,12 @@ func (b *bigAccount) addLoads(g *seedGraph) {
 		})
 
 	// Their search rows (migration 00020), as the trigger would write
-	// them: the stored tails and lead are computed by the COPY.
-	b.copySteps(g, "people_search", []string{"account_id", "user_id", "name_key", "email_key"}, b.users, 1, 5, true,
+	// them, loaded before anything else: the trigram index over them, the
+	// seed's longest step, starts as soon as they are in.
+	b.copySteps(g, "people_search", []string{"account_id", "user_id", "name_key", "email_key", "rest", "lead"}, b.users, 1, -1, true,
 		func(i int, vals []any) bool {
-			copy(vals, []any{b.accountID, b.userIDs[i], b.keys[i], strings.ToLower(b.personEmail(i))})
+			key, email := b.keys[i], strings.ToLower(b.personEmail(i))
+			copy(vals, []any{b.accountID, b.userIDs[i], key, email, searchRest(key, email), emailLead(key, email)})
 			return true
 		})
 
@@ -1383,4 +1387,30 @@ func (b *bigAccount) joinRequests() [][]any {
 func recountInvitationCounters(ctx context.Context, tx pgx.Tx, accountID int64) error {
 	_, err := tx.Exec(ctx, `SELECT invitation_counters_recount($1)`, accountID)
 	return err
+}
+
+// searchRest is roster_search_rest (migration 00019): both keys but their
+// first character, joined by \x01.
+func searchRest(nameKey, emailKey string) string {
+	tail := func(s string) string {
+		_, n := utf8.DecodeRuneInString(s)
+		return s[n:]
+	}
+	return tail(nameKey) + "\x01" + tail(emailKey)
+}
+
+// emailLead is roster_email_lead (migration 00019): how many characters the
+// email key shares with the start of the name key.
+func emailLead(nameKey, emailKey string) int {
+	n := 0
+	for nameKey != "" && emailKey != "" {
+		a, i := utf8.DecodeRuneInString(nameKey)
+		b, j := utf8.DecodeRuneInString(emailKey)
+		if a != b {
+			break
+		}
+		n++
+		nameKey, emailKey = nameKey[i:], emailKey[j:]
+	}
+	return n
 }

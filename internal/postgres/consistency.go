@@ -143,7 +143,7 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 // roles whose kept holder count (folded and not) is not their holders',
 // people whose row's memberships and roles (member_of, roles_held) are
 // not theirs, and search rows (people_search) missing, left over or not
-// their person's name and email keys.
+// their person's name and email keys (with the tails and lead those give).
 func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
@@ -166,7 +166,8 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	     WHERE h.user_id IS NULL OR r.user_id IS NULL OR h.grants <> r.grants OR h.name_key IS DISTINCT FROM r.name_key),
 	    (SELECT count(*) FROM (SELECT * FROM users WHERE account_id = $1) u
 	     FULL JOIN (SELECT * FROM people_search WHERE account_id = $1) s ON s.user_id = u.id
-	     WHERE u.id IS NULL OR s.user_id IS NULL OR s.name_key IS DISTINCT FROM u.name_key OR s.email_key IS DISTINCT FROM u.email_key)`,
+	     WHERE u.id IS NULL OR s.user_id IS NULL OR s.name_key IS DISTINCT FROM u.name_key OR s.email_key IS DISTINCT FROM u.email_key
+	        OR s.rest IS DISTINCT FROM roster_search_rest(u.name_key, u.email_key) OR s.lead IS DISTINCT FROM roster_email_lead(u.name_key, u.email_key))`,
 		accountID).Scan(&access, &counts, &stale, &wrong, &search); err != nil {
 		return nil, fmt.Errorf("sort keys: %w", err)
 	}
