@@ -564,16 +564,18 @@ func dropIndexesForLoad(ctx context.Context, tx pgx.Tx, people int) ([]string, e
 // indexStep builds one index dropped for the load once its table is
 // loaded: the trigram index on the search rows first, as soon as they are
 // loaded (the longest build, alone in one session while the others load),
-// then the people's other indexes and the rest by size.
+// then the longer builds before the shorter, so that none is left to run
+// alone at the end: the invitations' trigram index (8 s), the people's
+// other indexes, and the rest by size.
 func indexStep(def string) *seedStep {
 	order := 30
 	switch {
 	case strings.Contains(def, "gin_trgm_ops") && strings.Contains(def, " ON public.people_search "):
 		order = -2 // before any COPY still waiting: it is the critical path
+	case strings.Contains(def, "gin_trgm_ops"):
+		order = 29
 	case strings.Contains(def, " ON public.users "), strings.Contains(def, " ON public.people_search "):
 		order = 31
-	case strings.Contains(def, "gin_trgm_ops"):
-		order = 32
 	case strings.Contains(def, "role_assignments"), strings.Contains(def, "memberships"), strings.Contains(def, "role_holders"):
 		order = 33
 	}
