@@ -102,6 +102,34 @@ type Stats struct {
 	// shared with other work it moves less than wall time does.
 	ServerCPUms float64 `json:"server_cpu_ms_per_request,omitempty"`
 	DBCPUms     float64 `json:"db_cpu_ms_per_request,omitempty"`
+
+	lat     []time.Duration // sorted
+	elapsed time.Duration
+}
+
+// mergeStats is the stats of several runs of one scenario taken together
+// (the slices of an interleaved measurement).
+func mergeStats(parts []Stats) Stats {
+	var m Stats
+	var srvCPU, dbCPU float64
+	for _, p := range parts {
+		m.lat = append(m.lat, p.lat...)
+		m.elapsed += p.elapsed
+		m.Requests += p.Requests
+		m.Errors += p.Errors
+		m.Concurrency, m.Bytes = p.Concurrency, p.Bytes
+		m.PeakRSSKB = max(m.PeakRSSKB, p.PeakRSSKB)
+		srvCPU += p.ServerCPUms * float64(p.Requests)
+		dbCPU += p.DBCPUms * float64(p.Requests)
+	}
+	if m.Requests == 0 {
+		return m
+	}
+	slices.Sort(m.lat)
+	m.P50, m.P95, m.P99, m.Max = pct(m.lat, 50), pct(m.lat, 95), pct(m.lat, 99), ms(m.lat[len(m.lat)-1])
+	m.RPS = float64(m.Requests) / m.elapsed.Seconds()
+	m.ServerCPUms, m.DBCPUms = srvCPU/float64(m.Requests), dbCPU/float64(m.Requests)
+	return m
 }
 
 // cpuTicks is the user + system CPU time of process pid and, with
@@ -228,6 +256,7 @@ func Run(ctx context.Context, c *Client, srv *Server, s *Scenario, concurrency, 
 	st.P50, st.P95, st.P99 = pct(lat, 50), pct(lat, 95), pct(lat, 99)
 	st.Max = ms(lat[len(lat)-1])
 	st.PeakRSSKB = peak
+	st.lat, st.elapsed = lat, elapsed
 	return st, firstErr
 }
 

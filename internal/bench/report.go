@@ -33,6 +33,10 @@ type SizeRun struct {
 	Fixture     *Fixture  `json:"fixture"`
 	Results     []*Result `json:"results"`
 	Throughput  []*Result `json:"throughput,omitempty"`
+	// Growth: the People-table scenarios measured again, taking turns
+	// with the smaller sizes (the largest size only; the smaller sizes'
+	// Results are measured so).
+	Growth      []*Result `json:"growth,omitempty"`
 	ServerHWMKB int64     `json:"server_vmhwm_kb"`
 }
 
@@ -147,7 +151,7 @@ func (r *Report) Judge() {
 	if len(r.Sizes) > 1 && r.Sizes[0].Users < main.Users {
 		small := r.Sizes[0]
 		worstRatio, which := 0.0, ""
-		for _, res := range main.Results {
+		for _, res := range curve(main) {
 			if s := find(small.Results, res.Name); s != nil && s.Stats != nil && res.Stats != nil && s.Stats.P95 > 0 {
 				if q := res.Stats.P95 / s.Stats.P95; q > worstRatio {
 					worstRatio, which = q, res.Name
@@ -237,6 +241,45 @@ func cut(s string, n int) string {
 	return s
 }
 
+// curve is a size's results on the growth curve: the interleaved
+// measurement where there is one (Growth), else its own run's.
+func curve(s *SizeRun) []*Result {
+	if len(s.Growth) > 0 {
+		return s.Growth
+	}
+	return s.Results
+}
+
+// PrintGrowth writes the growth curve as a table: p95 at each size and the
+// largest over the smallest.
+func PrintGrowth(w io.Writer, sizes []*SizeRun) {
+	fmt.Fprintf(w, "\nGrowth: p95 ms, the sizes taking turns\n%-32s", "scenario")
+	for _, s := range sizes {
+		fmt.Fprintf(w, " %12s", thousands(s.Users))
+	}
+	fmt.Fprintf(w, " %8s\n", "ratio")
+	for _, r := range curve(sizes[len(sizes)-1]) {
+		fmt.Fprintf(w, "%-32s", r.Name)
+		var first, last float64
+		for i, s := range sizes {
+			x := find(curve(s), r.Name)
+			if x == nil || x.Stats == nil {
+				fmt.Fprintf(w, " %12s", "—")
+				continue
+			}
+			if i == 0 {
+				first = x.Stats.P95
+			}
+			last = x.Stats.P95
+			fmt.Fprintf(w, " %12.2f", x.Stats.P95)
+		}
+		if first > 0 && last > 0 {
+			fmt.Fprintf(w, " %7.1f×", last/first)
+		}
+		fmt.Fprintln(w)
+	}
+}
+
 // GrowthSVG draws p95 latency against account size for the scenarios
 // measured at every size, as a hand-written SVG line chart (log x axis).
 func GrowthSVG(sizes []*SizeRun) string {
@@ -245,11 +288,11 @@ func GrowthSVG(sizes []*SizeRun) string {
 		ys   []float64
 	}
 	var ss []series
-	for _, r := range sizes[len(sizes)-1].Results {
+	for _, r := range curve(sizes[len(sizes)-1]) {
 		ok := true
 		var ys []float64
 		for _, s := range sizes {
-			x := find(s.Results, r.Name)
+			x := find(curve(s), r.Name)
 			if x == nil || x.Stats == nil {
 				ok = false
 				break
