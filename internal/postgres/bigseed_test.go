@@ -18,7 +18,7 @@ func checkInvitationCounters(t *testing.T, pool *pgxpool.Pool, accountID int64, 
 	t.Helper()
 	ctx := t.Context()
 	var kept, recount string
-	snapshot := `SELECT concat_ws(' ', (SELECT invitations_pending FROM invitation_counters WHERE account_id = $1),
+	snapshot := `SELECT concat_ws(' ', (SELECT row(c.*)::text FROM invitation_counters c WHERE account_id = $1),
 	    (SELECT string_agg(concat_ws(':', week, sent, accepted), ',' ORDER BY week) FROM invitation_weeks WHERE account_id = $1 AND (sent <> 0 OR accepted <> 0)))`
 	if err := pool.QueryRow(ctx, snapshot, accountID).Scan(&kept); err != nil {
 		t.Fatal(err)

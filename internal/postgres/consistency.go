@@ -65,7 +65,7 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
-	snapshot := `SELECT concat_ws(' ', (SELECT invitations_pending FROM invitation_counters WHERE account_id = $1),
+	snapshot := `SELECT concat_ws(' ', (SELECT row(c.*)::text FROM invitation_counters c WHERE account_id = $1),
 	    (SELECT string_agg(concat_ws(':', week, sent, accepted), ',' ORDER BY week) FROM invitation_weeks WHERE account_id = $1 AND (sent <> 0 OR accepted <> 0)))`
 	if err := pool.QueryRow(ctx, snapshot, accountID).Scan(&kept); err != nil {
 		return nil, err

@@ -121,6 +121,38 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	countSQL := fmt.Sprintf(`SELECT %s + %s`, invCount,
 		boundedCount(withRequests, "join_requests j JOIN invitations l ON l.account_id = j.account_id AND l.id = j.invitation_id WHERE "+strings.Join(jr, " AND ")))
 	countArgs := slices.Clone(args)
+	// A status alone (no search or other filter, not a group
+	// administrator's subtrees): the counters kept with the rows give the
+	// exact count, where the bounded one read up to 10,001 index entries
+	// a status (3-12 ms at 200,000 invitations) to show "10,000+". Pending
+	// ones past their expiry that the sweeper has not marked yet count as
+	// expired here, as in the table: a short range of the pending-expiry
+	// index (the dashboard does the same).
+	exact := false
+	if f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
+		kept := func(col string) string {
+			return "coalesce((SELECT " + col + " FROM invitation_counters WHERE account_id = $1), 0)"
+		}
+		past := "(SELECT count(*) FROM invitations WHERE account_id = $1 AND status = 'pending' AND expires_at <= $2)"
+		exact = true
+		switch f.Status {
+		case "":
+			// and the join requests awaiting approval, counted as the
+			// dashboard counts them: an admin's queue, not a table's worth
+			countSQL, countArgs = "SELECT "+kept("invitations_total")+
+				" + (SELECT count(*) FROM join_requests WHERE account_id = $1 AND status = 'pending')", []any{accountID}
+		case roster.InvitePending:
+			countSQL, countArgs = "SELECT "+kept("invitations_pending")+" - "+past, []any{accountID, now}
+		case roster.InviteExpired:
+			countSQL, countArgs = "SELECT "+kept("invitations_expired")+" + "+past, []any{accountID, now}
+		case roster.InviteAccepted:
+			countSQL, countArgs = "SELECT "+kept("invitations_accepted"), []any{accountID}
+		case roster.InviteRevoked:
+			countSQL, countArgs = "SELECT "+kept("invitations_revoked"), []any{accountID}
+		default:
+			exact = false
+		}
+	}
 
 	backward := f.Before != ""
 	cursor := f.After
@@ -250,7 +282,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 			return nil
 		}
 		err = tx.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total)
-		if page.Total > roster.CountLimit {
+		if !exact && page.Total > roster.CountLimit {
 			page.Total, page.TotalCapped = roster.CountLimit, true
 		}
 		return err

@@ -269,6 +269,16 @@ func runInvitationFilterCases(t *testing.T, x *invitationsFixture) {
 			if page.Next != "" || page.Prev != "" {
 				t.Errorf("one page expected: Next %q Prev %q", page.Next, page.Prev)
 			}
+			// A page of one: the count is the count query's (the kept
+			// counters for a status alone, a bounded count otherwise).
+			f.Limit = 1
+			first, err := store.FindInvitations(t.Context(), x.a.acc.ID, f, testNow, invSoon)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if first.Total != int64(len(tc.want)) || first.TotalCapped {
+				t.Errorf("pages of one: Total = %d (capped %v), want %d", first.Total, first.TotalCapped, len(tc.want))
+			}
 			// A status filter shows rows of that displayed status only.
 			for _, v := range page.Invitations {
 				if tc.f.Status != "" {

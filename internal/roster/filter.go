@@ -264,8 +264,10 @@ func (f InvitationFilter) IsFiltered() bool {
 // InvitationPage is one page of the Invitations table.
 type InvitationPage struct {
 	Invitations []Invitation
+	// Total counts the whole filtered set: exactly for a status alone
+	// (kept counters), else up to CountLimit.
 	Total       int64
-	TotalCapped bool
+	TotalCapped bool // the set holds more than CountLimit
 	Next        string
 	Prev        string
 }
