@@ -30,20 +30,43 @@ type Floor struct {
 }
 
 // CaptureTrace sends one request of s and returns the statements the
-// server ran for it, read from its SQL trace.
+// server ran for it, read from its SQL trace. The server's own work (the
+// job queue's reminders and sweeps) can fall in the same moment and be
+// read as the request's: a read-only request is captured until two
+// captures agree, at most three times, and the smallest is kept.
 func CaptureTrace(ctx context.Context, c *Client, s *Scenario, traceFile string) ([]postgres.TracedStatement, error) {
 	if s.Group != "export" { // a whole export is warm enough by itself
 		if _, _, err := c.Do(ctx, s, -100); err != nil {
 			return nil, err
 		}
 	}
+	if s.Method != "GET" || s.Group == "export" {
+		return captureOnce(ctx, c, s, traceFile, -101)
+	}
+	var best []postgres.TracedStatement
+	for i := range 3 {
+		stmts, err := captureOnce(ctx, c, s, traceFile, -101-i)
+		if err != nil {
+			return nil, err
+		}
+		if i > 0 && len(stmts) == len(best) {
+			return stmts, nil
+		}
+		if i == 0 || len(stmts) < len(best) {
+			best = stmts
+		}
+	}
+	return best, nil
+}
+
+func captureOnce(ctx context.Context, c *Client, s *Scenario, traceFile string, i int) ([]postgres.TracedStatement, error) {
 	time.Sleep(50 * time.Millisecond)
 	st, err := os.Stat(traceFile)
 	if err != nil {
 		return nil, err
 	}
 	t0 := time.Now()
-	code, _, err := c.Do(ctx, s, -101)
+	code, _, err := c.Do(ctx, s, i)
 	t1 := time.Now()
 	if err != nil {
 		return nil, err
