@@ -320,7 +320,7 @@ func GrowthSVG(sizes []*SizeRun) string {
 	}
 	xp := func(n int64) float64 { return left + (math.Log10(float64(n))-lx0)/(lx1-lx0)*pw }
 	yp := func(v float64) float64 { return top + ph - v/ymax*ph }
-	colors := []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939"}
+	colors := []string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22", "#393b79", "#637939", "#e6550d"}
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 %d %d" width="%d" height="%d" font-family="sans-serif" font-size="12">`+"\n", W, H, W, H)
 	fmt.Fprintf(&b, `<title>People table: p95 latency against account size</title>`+"\n")
