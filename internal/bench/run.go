@@ -421,6 +421,14 @@ func measureGrowth(ctx context.Context, env *Env, o Options, sizes []*SizeRun) e
 		ats[i] = a
 	}
 	time.Sleep(2 * time.Second) // the sweep each server runs at start
+	for _, sr := range sizes {  // and the emails a first start may queue
+		pool, err := OpenPool(ctx, postgres.WithDatabase(env.BaseURL, sr.Database))
+		if err != nil {
+			return err
+		}
+		waitQueueIdle(ctx, pool)
+		pool.Close()
+	}
 	main := sizes[len(sizes)-1]
 	slice := o.Duration / growthRounds
 	minReq := (o.MinRequests + growthRounds - 1) / growthRounds
