@@ -176,8 +176,11 @@ func (f UserFilter) ShortQuery() bool {
 type UserPage struct {
 	Users []User
 	// Total counts the whole filtered set, up to CountLimit.
-	Total       int64
-	TotalCapped bool // the set holds more than CountLimit
+	Total int64
+	// TotalCapped: the set holds more than Total, which is CountLimit or,
+	// for a search whose exact count would recheck thousands of matches
+	// one by one, a round number below the matches it proved.
+	TotalCapped bool
 	Next        string
 	Prev        string
 }
