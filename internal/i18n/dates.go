@@ -59,27 +59,37 @@ func namesOf(tag language.Tag) *dateNames {
 // (month number), MMM and MMMM (month name, short and full), d and dd
 // (day), EEE and EEEE (weekday, short and full), H and HH (hour 0-23), h
 // (hour 1-12), mm (minutes), a (AM/PM); text in single quotes is copied
-// as is, and so is any other character.
+// as is, and so is any other character. The People table writes three
+// dates a row: the fields are read from t once, and the text is built
+// in one buffer.
 func (l *Localizer) format(t time.Time, pattern string) string {
+	var buf [64]byte
+	return string(l.appendFormat(buf[:0], t, pattern))
+}
+
+func (l *Localizer) appendFormat(b []byte, t time.Time, pattern string) []byte {
 	n := l.names
 	if n == nil {
 		n = englishNames
 	}
-	var b strings.Builder
+	year, month, day := t.Date()
+	hour, minute, _ := t.Clock()
 	for i := 0; i < len(pattern); {
 		c := pattern[i]
 		if c == '\'' {
 			j := strings.IndexByte(pattern[i+1:], '\'')
 			if j < 0 {
-				b.WriteString(pattern[i+1:])
+				b = append(b, pattern[i+1:]...)
 				break
 			}
-			b.WriteString(pattern[i+1 : i+1+j])
+			b = append(b, pattern[i+1:i+1+j]...)
 			i += j + 2
 			continue
 		}
-		if !strings.ContainsRune("yMdEHhma", rune(c)) {
-			b.WriteByte(c)
+		switch c {
+		case 'y', 'M', 'd', 'E', 'H', 'h', 'm', 'a':
+		default:
+			b = append(b, c)
 			i++
 			continue
 		}
@@ -91,49 +101,51 @@ func (l *Localizer) format(t time.Time, pattern string) string {
 		i = j
 		switch c {
 		case 'y':
-			b.WriteString(strconv.Itoa(t.Year()))
+			b = strconv.AppendInt(b, int64(year), 10)
 		case 'M':
 			switch {
 			case w >= 4:
-				b.WriteString(n.months[t.Month()-1])
+				b = append(b, n.months[month-1]...)
 			case w == 3:
-				b.WriteString(n.monthsShort[t.Month()-1])
+				b = append(b, n.monthsShort[month-1]...)
 			default:
-				b.WriteString(pad(int(t.Month()), w))
+				b = appendPadded(b, int(month), w)
 			}
 		case 'd':
-			b.WriteString(pad(t.Day(), w))
+			b = appendPadded(b, day, w)
 		case 'E':
 			wd := n.weekdays[t.Weekday()]
 			if w < 4 {
 				wd = string([]rune(wd)[:3])
 			}
-			b.WriteString(wd)
+			b = append(b, wd...)
 		case 'H':
-			b.WriteString(pad(t.Hour(), w))
+			b = appendPadded(b, hour, w)
 		case 'h':
-			h := t.Hour() % 12
+			h := hour % 12
 			if h == 0 {
 				h = 12
 			}
-			b.WriteString(pad(h, w))
+			b = appendPadded(b, h, w)
 		case 'm':
-			b.WriteString(pad(t.Minute(), 2))
+			b = appendPadded(b, minute, 2)
 		case 'a':
-			if t.Hour() < 12 {
-				b.WriteString(l.Locale.AM)
+			if hour < 12 {
+				b = append(b, l.Locale.AM...)
 			} else {
-				b.WriteString(l.Locale.PM)
+				b = append(b, l.Locale.PM...)
 			}
 		}
 	}
-	return b.String()
+	return b
 }
 
-func pad(n, width int) string {
-	s := strconv.Itoa(n)
-	for len(s) < width {
-		s = "0" + s
+// appendPadded appends n (not negative) with zeros before it to width.
+func appendPadded(b []byte, n, width int) []byte {
+	for d, p := 1, 10; d < width; d, p = d+1, p*10 {
+		if n < p {
+			b = append(b, '0')
+		}
 	}
-	return s
+	return strconv.AppendInt(b, int64(n), 10)
 }

@@ -379,7 +379,8 @@ func (l *Localizer) ShortDate(t time.Time) string { return l.format(t, l.Locale.
 
 // DateTime formats t as a date and time in the locale's form (UTC).
 func (l *Localizer) DateTime(t time.Time) string {
-	return l.format(t.UTC(), l.Locale.DateTime) + " UTC"
+	var buf [64]byte
+	return string(append(l.appendFormat(buf[:0], t.UTC(), l.Locale.DateTime), " UTC"...))
 }
 
 // Lang is the BCP 47 tag for the html lang attribute.
