@@ -129,7 +129,15 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	// expired here, as in the table: a short range of the pending-expiry
 	// index (the dashboard does the same).
 	exact := false
+	// A status alone is one or two index walks newest first whatever the
+	// values, and keeps its plans: planning them (0.6-1.5 ms) cost more
+	// than running them. Not "expiring soon", whose window's generic plan
+	// reads 5 times what its plan made with the window does.
+	opts := readPlanned
 	if f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
+		if f.Status != roster.InviteExpiringSoon {
+			opts = readKept
+		}
 		kept := func(col string) string {
 			return "coalesce((SELECT " + col + " FROM invitation_counters WHERE account_id = $1), 0)"
 		}
@@ -230,7 +238,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	ORDER BY x.created_at %s, x.src %s, x.key_id %s
 	LIMIT %d`, strings.Join(parts, "\nUNION ALL\n"), dir, dir, dir, limit+1)
 
-	err := pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error {
+	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err
