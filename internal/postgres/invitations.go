@@ -133,10 +133,14 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	// values, and keeps its plans: planning them (0.6-1.5 ms) cost more
 	// than running them. Not "expiring soon", whose window's generic plan
 	// reads 5 times what its plan made with the window does.
-	opts := readPlanned
+	read := func(run func(tx querier) error) error {
+		return pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error { return run(tx) })
+	}
 	if f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
 		if f.Status != roster.InviteExpiringSoon {
-			opts = readKept
+			read = func(run func(tx querier) error) error {
+				return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
+			}
 		}
 		kept := func(col string) string {
 			return "coalesce((SELECT " + col + " FROM invitation_counters WHERE account_id = $1), 0)"
@@ -238,7 +242,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	ORDER BY x.created_at %s, x.src %s, x.key_id %s
 	LIMIT %d`, strings.Join(parts, "\nUNION ALL\n"), dir, dir, dir, limit+1)
 
-	err := pgx.BeginTxFunc(ctx, s.pool, opts, func(tx pgx.Tx) error {
+	err := read(func(tx querier) error {
 		rows, err := tx.Query(ctx, q, args...)
 		if err != nil {
 			return err

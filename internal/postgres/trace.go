@@ -48,21 +48,36 @@ func newFileTracer(path string) (*fileTracer, error) {
 }
 
 func (t *fileTracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	st := TracedStatement{At: time.Now(), SQL: data.SQL, PID: conn.PgConn().PID()}
-	for _, a := range data.Args {
-		st.Args = append(st.Args, EncodeTraceArg(a))
-	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		return ctx
-	}
-	t.mu.Lock()
-	t.f.Write(append(b, '\n'))
-	t.mu.Unlock()
+	t.write(conn, data.SQL, data.Args)
 	return ctx
 }
 
 func (t *fileTracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch's statements (keptPlans) are written as their results are read.
+func (t *fileTracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (t *fileTracer) TraceBatchQuery(_ context.Context, conn *pgx.Conn, data pgx.TraceBatchQueryData) {
+	t.write(conn, data.SQL, data.Args)
+}
+
+func (t *fileTracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+
+func (t *fileTracer) write(conn *pgx.Conn, sql string, args []any) {
+	st := TracedStatement{At: time.Now(), SQL: sql, PID: conn.PgConn().PID()}
+	for _, a := range args {
+		st.Args = append(st.Args, EncodeTraceArg(a))
+	}
+	b, err := json.Marshal(st)
+	if err != nil {
+		return
+	}
+	t.mu.Lock()
+	t.f.Write(append(b, '\n'))
+	t.mu.Unlock()
+}
 
 // EncodeTraceArg records a statement argument with its kind.
 func EncodeTraceArg(a any) TracedArg {

@@ -218,7 +218,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		// a generic plan is three times a custom one's, though they are
 		// the same plan), and planning cost more than running it.
 		read = func(run func(tx querier) error) error {
-			return pgx.BeginTxFunc(ctx, s.pool, readKept, func(tx pgx.Tx) error { return run(tx) })
+			return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
 		}
 	}
 	if (f.IsFiltered() || f.Scope != nil) && !roleOnly || teamSQL != "" {
