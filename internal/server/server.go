@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/go-chi/chi/v5"
+	"github.com/gorilla/securecookie"
 	"github.com/gorilla/sessions"
 
 	"github.com/roster-hub/roster/internal/mail"
@@ -201,6 +202,9 @@ func NewServer(d Deps) *Server {
 	s := &Server{Deps: d, throttle: newThrottle(10, 15*time.Minute), ipThrottle: newThrottle(50, 15*time.Minute),
 		tokenThrottle: newThrottle(30, 15*time.Minute), metrics: newMetrics()}
 	s.cookies = sessions.NewCookieStore(d.SessionKeys...)
+	for _, c := range s.cookies.Codecs {
+		c.(*securecookie.SecureCookie).SetSerializer(tokenCookie{})
+	}
 	s.cookies.Options = &sessions.Options{
 		Path:     "/",
 		MaxAge:   int(d.SessionMax / time.Second),

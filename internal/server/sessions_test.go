@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/securecookie"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/roster-hub/roster/internal/postgres"
@@ -245,3 +246,42 @@ func TestTokenPagesAreThrottled(t *testing.T) {
 }
 
 func nowUTC() time.Time { return time.Now().UTC() }
+
+// The session cookie carries the session's token alone, signed and
+// encrypted; a cookie written in the earlier form (gob) signs its holder
+// out instead of failing the request.
+func TestSessionCookieCarriesOnlyTheToken(t *testing.T) {
+	t.Parallel()
+	a := newApp(t)
+	h := a.serverWith(t, nil)
+	c := sessionCookieOf(signInRecorded(t, h))
+	if c == nil {
+		t.Fatal("no session cookie")
+	}
+	keys := [][]byte{[]byte("0123456789abcdef0123456789abcdef"), []byte("abcdef0123456789abcdef0123456789")}
+	raw := securecookie.New(keys[0], keys[1]).SetSerializer(securecookie.NopEncoder{})
+	var token []byte
+	if err := raw.Decode("roster_session", c.Value, &token); err != nil {
+		t.Fatalf("decode: %v", err)
+	}
+	if len(token) < 32 || strings.ContainsFunc(string(token), func(r rune) bool { return r < '!' || r > '~' }) {
+		t.Errorf("cookie carries %q, want the session token alone", token)
+	}
+	get := func(c *http.Cookie) int {
+		req := httptest.NewRequest(http.MethodGet, "/users", nil)
+		req.AddCookie(c)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		return rec.Code
+	}
+	if code := get(c); code != http.StatusOK {
+		t.Fatalf("/users with the cookie: %d", code)
+	}
+	old, err := securecookie.EncodeMulti("roster_session", map[any]any{"t": string(token)}, securecookie.New(keys[0], keys[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code := get(&http.Cookie{Name: "roster_session", Value: old}); code != http.StatusSeeOther {
+		t.Errorf("/users with a gob cookie: %d, want a redirect to sign in", code)
+	}
+}
