@@ -210,13 +210,14 @@ type chart struct {
 	bars           []chartBar
 	gridLines      []gridLine
 	barW           float64
+	left           float64 // the plot's left edge, right of the grid's labels
 	sent, accepted int64
 }
 
 // newChart lays out the weekly bars: pairs of bars on a rounded scale with
 // three grid lines.
 func newChart(weeks []roster.WeekStat) chart {
-	const left, top, bottom = 28.0, 6.0, 16.0
+	const top, bottom = 6.0, 16.0
 	plotH := float64(chartH) - top - bottom
 	var c chart
 	var peak int64 = 1
@@ -227,6 +228,12 @@ func newChart(weeks []roster.WeekStat) chart {
 	}
 	step := niceStep(peak)
 	scaleMax := step * 3
+	// The labels end 8 units left of the plot: room for the widest, the
+	// top one, its digits and group separators at about 6 units each in
+	// the axis's 10px type ("15,000" needs 36; a fixed 20 cut it to "000").
+	digits := len(strconv.FormatInt(scaleMax, 10))
+	left := max(28, float64(digits+(digits-1)/3)*6+8)
+	c.left = left
 	for i := int64(0); i <= 3; i++ {
 		c.gridLines = append(c.gridLines, gridLine{top + plotH - plotH*float64(i*step)/float64(scaleMax), i * step})
 	}
