@@ -194,15 +194,30 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		inv = append(inv, fmt.Sprintf("(i.created_at, 0, i.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND i.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
 		jr = append(jr, fmt.Sprintf("(j.created_at, 1, j.id) %s (%s::text::timestamptz, %s::int, %s::bigint) AND j.created_at %s %s::text::timestamptz", op, atP, srcP, idP, bound, atP))
 	}
+	// Nothing but the "expiring soon" window: one statement reads the
+	// window's ids and creation times from its covering index once, for
+	// the page (sorted, past the keyset) and for the count, and only the
+	// page's rows are read. Materialised, its plan is that whatever the
+	// window, and it keeps it: two statements planned with the window's
+	// values took 8-10 ms, this one 6.8.
+	windowSQL := ""
 	if expiringWindow != "" && f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
-		// Nothing but the window: the page's ids come sorted from the
-		// window's covering index, and only the page's rows are read.
-		w := expiringWindow
+		after := "TRUE"
 		if len(inv) > 2 { // the keyset
-			w += " AND " + inv[len(inv)-1]
+			after = inv[len(inv)-1]
 		}
-		invFrom = fmt.Sprintf(`(SELECT x.* FROM (SELECT i.id FROM invitations i WHERE %s ORDER BY i.created_at %s, i.id %s LIMIT %d) k
-		JOIN invitations x ON x.account_id = $1 AND x.id = k.id) i`, w, dir, dir, limit+1)
+		windowSQL = fmt.Sprintf(`WITH w AS MATERIALIZED (SELECT i.id, i.created_at FROM invitations i WHERE %s),
+		p AS (SELECT i.id, i.created_at FROM w i WHERE %s ORDER BY i.created_at %s, i.id %s LIMIT %d)
+		SELECT 0 AS src, i.id, i.kind, coalesce(i.email, ''), coalesce(i.label, ''), i.status, i.group_ids, i.role_ids,
+		    i.invited_by, coalesce(ib.name, ''), i.created_at, i.sent_at, i.expires_at, i.accepted_at,
+		    coalesce(i.delivery, ''), coalesce(i.delivery_error, ''), coalesce(i.max_uses, 0), i.use_count,
+		    i.allowed_domains, i.approval_required, 0::bigint AS request_id, i.id AS key_id, i.created_at::text, (SELECT count(*) FROM w)
+		FROM p JOIN invitations i ON i.account_id = $1 AND i.id = p.id
+		LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
+		ORDER BY p.created_at %s, p.id %s`, expiringWindow, after, dir, dir, limit+1, dir, dir)
+		read = func(run func(tx querier) error) error {
+			return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
+		}
 	}
 	// Each branch walks its own index newest first and stops at a page;
 	// the outer query merges at most two pages. (Sorting the union as a
@@ -243,7 +258,14 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	LIMIT %d`, strings.Join(parts, "\nUNION ALL\n"), dir, dir, dir, limit+1)
 
 	err := read(func(tx querier) error {
-		rows, err := tx.Query(ctx, q, args...)
+		var windowCount int64 = -1
+		var rows pgx.Rows
+		var err error
+		if windowSQL != "" {
+			rows, err = tx.Query(ctx, windowSQL, args...)
+		} else {
+			rows, err = tx.Query(ctx, q, args...)
+		}
 		if err != nil {
 			return err
 		}
@@ -253,10 +275,14 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 			var src int
 			var keyID int64
 			var at string
-			if err := rows.Scan(&src, &v.ID, &v.Kind, &v.Email, &v.Label, &v.Status, &v.GroupIDs, &v.RoleIDs,
+			dest := []any{&src, &v.ID, &v.Kind, &v.Email, &v.Label, &v.Status, &v.GroupIDs, &v.RoleIDs,
 				&v.InvitedByID, &v.InvitedByName, &v.CreatedAt, &v.SentAt, &v.ExpiresAt, &v.AcceptedAt,
 				&v.Delivery, &v.DeliveryError, &v.MaxUses, &v.UseCount, &v.AllowedDomains, &v.ApprovalNeeded,
-				&v.JoinRequestID, &keyID, &at); err != nil {
+				&v.JoinRequestID, &keyID, &at}
+			if windowSQL != "" {
+				dest = append(dest, &windowCount)
+			}
+			if err := rows.Scan(dest...); err != nil {
 				return err
 			}
 			page.Invitations = append(page.Invitations, v)
@@ -293,7 +319,12 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 			page.Total = int64(len(page.Invitations))
 			return nil
 		}
-		err = tx.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total)
+		if windowCount >= 0 {
+			page.Total = windowCount
+		} else {
+			// (The window's count comes with its rows; past its end, here.)
+			err = tx.QueryRow(ctx, countSQL, countArgs...).Scan(&page.Total)
+		}
 		if !exact && page.Total > roster.CountLimit {
 			page.Total, page.TotalCapped = roster.CountLimit, true
 		}

@@ -544,3 +544,65 @@ func TestFindInvitationsCollidingIDs(t *testing.T) {
 		}
 	}
 }
+
+// "Expiring soon" alone is one statement that reads the window once for
+// the page and the count: every page, forwards and back, counts the whole
+// window (not what is left after the cursor), and a cursor past its end
+// still counts it.
+func TestFindInvitationsExpiringWindowPages(t *testing.T) {
+	t.Parallel()
+	pool := NewDB(t)
+	x := newInvitationsFixture(t, pool)
+	now, day := testNow, 24*time.Hour
+	// Four more in A's window, created on different days; one just past it
+	// and one already past expiry, which the window leaves out; B's own.
+	for i, h := range []string{"w1", "w2", "w3", "w4"} {
+		id := x.a.invitation(t, invSpec{kind: roster.KindEmail, email: h + "@globex.example", status: "pending",
+			created: now.Add(-time.Duration(80+i) * day), expires: now.Add(time.Duration(i+1) * day), groupIDs: []int64{x.groups["S"]}})
+		x.inv[id] = h
+	}
+	x.a.invitation(t, invSpec{kind: roster.KindEmail, email: "later@globex.example", status: "pending", created: now.Add(-70 * day), expires: now.Add(8 * day), groupIDs: []int64{x.groups["S"]}})
+	x.b.invitation(t, invSpec{kind: roster.KindEmail, email: "b@initech.example", status: "pending", created: now.Add(-79 * day), expires: now.Add(3 * day), groupIDs: []int64{x.bGroups["S"]}})
+	want := []string{"w1", "w2", "w3", "w4", "soon"} // newest first
+	store := NewInvitationStore(pool, nil, nil)
+	f := roster.InvitationFilter{Status: roster.InviteExpiringSoon, Limit: 2}
+	var walked []string
+	var pages []roster.InvitationPage
+	for range 5 {
+		p, err := store.FindInvitations(t.Context(), x.a.acc.ID, f, now, invSoon)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != int64(len(want)) || p.TotalCapped {
+			t.Errorf("page %d: Total %d (capped %v), want %d", len(pages), p.Total, p.TotalCapped, len(want))
+		}
+		walked = append(walked, x.handles(p.Invitations)...)
+		pages = append(pages, p)
+		if p.Next == "" {
+			break
+		}
+		f.After = p.Next
+	}
+	if !slices.Equal(walked, want) {
+		t.Fatalf("walked %v, want %v", walked, want)
+	}
+	back := roster.InvitationFilter{Status: roster.InviteExpiringSoon, Limit: 2, Before: pages[len(pages)-1].Prev}
+	p, err := store.FindInvitations(t.Context(), x.a.acc.ID, back, now, invSoon)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := x.handles(p.Invitations); !slices.Equal(got, x.handles(pages[len(pages)-2].Invitations)) || p.Total != int64(len(want)) {
+		t.Errorf("back: %v Total %d, want %v and %d", got, p.Total, x.handles(pages[len(pages)-2].Invitations), len(want))
+	}
+	// Past the last row: no row carries the count.
+	last := pages[len(pages)-1]
+	v := last.Invitations[len(last.Invitations)-1]
+	past := roster.InvitationFilter{Status: roster.InviteExpiringSoon, Limit: 2,
+		After: encodeCursor(v.CreatedAt.UTC().Format("2006-01-02 15:04:05.999999-07")+"|0", v.ID)}
+	if p, err = store.FindInvitations(t.Context(), x.a.acc.ID, past, now, invSoon); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Invitations) != 0 || p.Total != int64(len(want)) {
+		t.Errorf("past the end: %v Total %d, want none and %d", x.handles(p.Invitations), p.Total, len(want))
+	}
+}
