@@ -55,6 +55,12 @@ type keptPlans struct{ conn *pgxpool.Conn }
 
 const keepPlan = "SELECT set_config('plan_cache_mode', 'force_generic_plan', true)"
 
+// readKept runs run on a connection of pool whose statements keep their
+// plans (keptPlans).
+func readKept(ctx context.Context, pool *pgxpool.Pool, run func(querier) error) error {
+	return pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
+}
+
 func (k keptPlans) send(ctx context.Context, sql string, args []any) (pgx.BatchResults, error) {
 	b := &pgx.Batch{}
 	b.Queue(keepPlan)

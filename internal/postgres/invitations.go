@@ -130,18 +130,14 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	// index (the dashboard does the same).
 	exact := false
 	// A status alone is one or two index walks newest first whatever the
-	// values, and keeps its plans: planning them (0.6-1.5 ms) cost more
-	// than running them. Not "expiring soon", whose window's generic plan
-	// reads 5 times what its plan made with the window does.
+	// values ("expiring soon", its window: windowSQL below), and keeps its
+	// plans: planning them (0.6-1.5 ms) cost more than running them.
 	read := func(run func(tx querier) error) error {
 		return pgx.BeginTxFunc(ctx, s.pool, readPlanned, func(tx pgx.Tx) error { return run(tx) })
 	}
-	if f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
-		if f.Status != roster.InviteExpiringSoon {
-			read = func(run func(tx querier) error) error {
-				return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
-			}
-		}
+	statusAlone := f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0
+	if statusAlone {
+		read = func(run func(tx querier) error) error { return readKept(ctx, s.pool, run) }
 		kept := func(col string) string {
 			return "coalesce((SELECT " + col + " FROM invitation_counters WHERE account_id = $1), 0)"
 		}
@@ -201,7 +197,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 	// window, and it keeps it: two statements planned with the window's
 	// values took 8-10 ms, this one 6.8.
 	windowSQL := ""
-	if expiringWindow != "" && f.Query == "" && f.InvitedBy == 0 && f.GroupID == 0 && f.Scope == nil && f.RoleID == 0 {
+	if expiringWindow != "" && statusAlone {
 		after := "TRUE"
 		if len(inv) > 2 { // the keyset
 			after = inv[len(inv)-1]
@@ -215,9 +211,6 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		FROM p JOIN invitations i ON i.account_id = $1 AND i.id = p.id
 		LEFT JOIN users ib ON ib.account_id = i.account_id AND ib.id = i.invited_by
 		ORDER BY p.created_at %s, p.id %s`, expiringWindow, after, dir, dir, limit+1, dir, dir)
-		read = func(run func(tx querier) error) error {
-			return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
-		}
 	}
 	// Each branch walks its own index newest first and stops at a page;
 	// the outer query merges at most two pages. (Sorting the union as a

@@ -218,7 +218,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		// a generic plan is three times a custom one's, though they are
 		// the same plan), and planning cost more than running it.
 		read = func(run func(tx querier) error) error {
-			return s.pool.AcquireFunc(ctx, func(c *pgxpool.Conn) error { return run(keptPlans{c}) })
+			return readKept(ctx, s.pool, run)
 		}
 	}
 	if (f.IsFiltered() || f.Scope != nil) && !roleOnly || teamSQL != "" {
