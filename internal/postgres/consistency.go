@@ -155,7 +155,7 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 	                FROM role_assignments WHERE account_id = $1 GROUP BY user_id) r ON r.user_id = u.id
 	     WHERE u.account_id = $1 AND (u.member_of <> coalesce(m.g, '{}') OR u.roles_held <> coalesce(r.p, '{}'))),
 	    (SELECT count(*) FROM roles r
-	     WHERE r.account_id = $1 AND role_holder_count(r.account_id, r.id) <> (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)),
+	     WHERE r.account_id = $1 AND `+roleHolderCountSQL("r.account_id", "r.id")+` <> (SELECT count(*) FROM role_holders h WHERE h.account_id = r.account_id AND h.role_id = r.id)),
 	    (SELECT count(*) FROM memberships m JOIN users u ON u.account_id = m.account_id AND u.id = m.user_id
 	     WHERE m.account_id = $1 AND m.name_key IS DISTINCT FROM u.name_key),
 	    (SELECT count(*) FROM (

@@ -311,7 +311,7 @@ func (s *GroupStore) DeleteGroup(ctx context.Context, accountID, actorID, groupI
 func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]roster.Role, error) {
 	// Kept counts (migration 00016), not a count of each role's holders
 	// (145 ms at a million people).
-	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.name, r.description, role_holder_count(r.account_id, r.id)
+	rows, err := s.pool.Query(ctx, `SELECT r.id, coalesce(r.key, ''), r.name, r.description, `+roleHolderCountSQL("r.account_id", "r.id")+`
 	FROM roles r
 	WHERE r.account_id = $1
 	ORDER BY r.position, lower(r.name)`, accountID)
