@@ -627,12 +627,19 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				return err
 			}
 		}
-		if page.Total > s.countLimit() {
+		if page.Total > s.countLimit() && !keptCount(f) {
 			page.Total, page.TotalCapped = s.countLimit(), true
 		}
 		return nil
 	})
 	return page, err
+}
+
+// keptCount reports whether f's count is kept by the database (the
+// account's people, one role's holders; migrations 00001 and 00016): exact
+// at any size, where another filter's count is bounded.
+func keptCount(f roster.UserFilter) bool {
+	return f.Scope == nil && (!f.IsFiltered() || len(f.RoleIDs) == 1 && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs}))
 }
 
 // teamRows is the most memberships a team's subtree may have for its
