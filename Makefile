@@ -29,7 +29,7 @@ test: node_modules/axe-core/axe.min.js
 
 ## fuzz: every fuzz test of the repository (found by name), FUZZTIME inputs each (default 1,000,000); fails on a crash
 fuzz:
-	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal | xargs -n1 dirname | sort -u); do \
+	@set -e; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' cmd internal web | xargs -n1 dirname | sort -u); do \
 		for fn in $$(grep -ho '^func Fuzz[A-Za-z0-9_]*' $$pkg/*_test.go | sed 's/^func //' | sort -u); do \
 			echo "fuzz: $$fn in ./$$pkg for $(FUZZTIME)"; \
 			$(GO) test ./$$pkg -run '^$$' -fuzz "^$$fn$$" -fuzztime $(FUZZTIME); \

@@ -380,7 +380,17 @@ func (l *Localizer) ShortDate(t time.Time) string { return l.format(t, l.Locale.
 // DateTime formats t as a date and time in the locale's form (UTC).
 func (l *Localizer) DateTime(t time.Time) string {
 	var buf [64]byte
-	return string(append(l.appendFormat(buf[:0], t.UTC(), l.Locale.DateTime), " UTC"...))
+	return string(l.AppendDateTime(buf[:0], t))
+}
+
+// AppendDate appends t as Date writes it.
+func (l *Localizer) AppendDate(b []byte, t time.Time) []byte {
+	return l.appendFormat(b, t, l.Locale.Date)
+}
+
+// AppendDateTime appends t as DateTime writes it.
+func (l *Localizer) AppendDateTime(b []byte, t time.Time) []byte {
+	return append(l.appendFormat(b, t.UTC(), l.Locale.DateTime), " UTC"...)
 }
 
 // Lang is the BCP 47 tag for the html lang attribute.

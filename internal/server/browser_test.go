@@ -182,6 +182,18 @@ func TestBrowserHubSearchFilterBackAndCards(t *testing.T) {
 	if chips != len(rows) {
 		t.Errorf("%d of %d rows show the Administrator role", chips, len(rows))
 	}
+	// A chip, focused from the keyboard, shows the group its role is held in.
+	tip := eval[[]string](t, ctx, `(() => {
+		const c = document.querySelector("#people-table .chip-admin");
+		const before = getComputedStyle(c, "::after").content;
+		c.focus();
+		const shown = getComputedStyle(c, "::after");
+		return [before, shown.content, shown.display, c.getAttribute("aria-label")];
+	})()`)
+	if tip[0] != "none" || tip[1] != strconv.Quote(tip[3]) || tip[2] == "none" || !strings.Contains(tip[3], " in ") {
+		t.Errorf("chip tooltip: before focus %q, on focus %q (display %s), label %q", tip[0], tip[1], tip[2], tip[3])
+	}
+	shot(t, ctx, "hub-chip-focus.png")
 
 	// The Invitations tab, and axe on it.
 	do(t, ctx, chromedp.Click(chromedp.CSS("#tab-invitations")))

@@ -3,8 +3,10 @@
 package page
 
 import (
+	"bytes"
 	"context"
 	"html"
+	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -12,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/a-h/templ"
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
@@ -363,17 +367,27 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 	return "?" + v.Encode()
 }
 
-// rowText is what the People rows say about roles and groups: the
-// markup of each role chip and group path, escaped once per group tree
-// and language rather than once per row. A People page names a few
-// hundred (role, group) pairs, much the same from one request to the
-// next, and escaping them was most of a page's rendering time.
+// rowText writes the People rows. The markup of each role chip and group
+// path is escaped once per group tree and language rather than once per
+// row: a People page names a few hundred (role, group) pairs, much the
+// same from one request to the next, and escaping them was most of a
+// page's rendering time.
 type rowText struct {
 	ctx   context.Context
+	l     *i18n.Localizer
 	tree  *roster.GroupTree
 	lang  string
 	roles map[int64]roleText
 	m     *treeMarkup
+	// What every row says alike, escaped once: the checkbox's label
+	// around the person's name (whole is false when the message does
+	// not put the name in one place), the chips' list label, the badges
+	// and the muted "no group" and "never".
+	selectPre, selectPost  string
+	selectWhole            bool
+	rolesLabel             string
+	active, deactivated    string
+	noGroup, neverSignedIn string
 }
 
 type roleText struct {
@@ -410,7 +424,17 @@ var markups struct {
 const maxChips = 50000
 
 func newRowText(ctx context.Context, h Hub) *rowText {
-	t := &rowText{ctx: ctx, tree: h.Tree, lang: i18n.From(ctx).Lang(), roles: make(map[int64]roleText, len(h.Roles))}
+	l := i18n.From(ctx)
+	t := &rowText{ctx: ctx, l: l, tree: h.Tree, lang: l.Lang(), roles: make(map[int64]roleText, len(h.Roles)),
+		rolesLabel:    html.EscapeString(l.T("col.roles")),
+		active:        `<span class="badge badge-ok">` + html.EscapeString(l.T("status.active")) + `</span>`,
+		deactivated:   `<span class="badge badge-neutral">` + html.EscapeString(l.T("status.deactivated")) + `</span>`,
+		noGroup:       `<span class="muted">` + html.EscapeString(l.T("people.no_group")) + `</span>`,
+		neverSignedIn: `<span class="muted">` + html.EscapeString(l.T("people.never")) + `</span>`,
+	}
+	if pre, post, ok := strings.Cut(l.T("bulk.select", "\x00"), "\x00"); ok && !strings.Contains(post, "\x00") {
+		t.selectPre, t.selectPost, t.selectWhole = html.EscapeString(pre), html.EscapeString(post), true
+	}
 	for _, r := range h.Roles {
 		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
 	}
@@ -445,7 +469,9 @@ func (t *rowText) chipHTML(roleID, groupID int64) string {
 		class = "chip chip-admin"
 	}
 	label := html.EscapeString(i18n.T(t.ctx, "chip.in_group", r.name, strings.Join(t.tree.PathNames(groupID), " › ")))
-	s = `<li><span class="` + class + `" tabindex="0" title="` + label + `" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
+	// The group shows on hover and on focus from the label (app.css):
+	// a title said it a second time in every chip, and only on hover.
+	s = `<li><span class="` + class + `" tabindex="0" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
 	t.m.mu.Lock()
 	if len(t.m.chips) >= maxChips {
 		clear(t.m.chips)
@@ -453,6 +479,138 @@ func (t *rowText) chipHTML(roleID, groupID int64) string {
 	t.m.chips[k] = s
 	t.m.mu.Unlock()
 	return s
+}
+
+// rows writes the People table's rows. They are written here rather than
+// in users.templ: a page has 50 of them, and templ's work for each of
+// their 20 expressions (an interface, an escape, often an allocation)
+// was most of the time a People page took to render. What they say is
+// escaped as templ escapes it (html.EscapeString's five characters).
+func (t *rowText) rows(now time.Time, users []roster.User) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		bp := rowBuffers.Get().(*[]byte)
+		b := (*bp)[:0]
+		for i := range users {
+			b = t.appendRow(b, now, &users[i])
+		}
+		_, err := w.Write(b)
+		if cap(b) <= 1<<20 {
+			*bp = b
+			rowBuffers.Put(bp)
+		}
+		return err
+	})
+}
+
+// rowBuffers hold the rows of a page while they are written.
+var rowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 128<<10); return &b }}
+
+// appendRow appends the row of u.
+func (t *rowText) appendRow(b []byte, now time.Time, u *roster.User) []byte {
+	b = append(b, `<tr data-user-id="`...)
+	b = strconv.AppendInt(b, u.ID, 10)
+	b = append(b, `"><td class="select-col"><input type="checkbox" name="id" value="`...)
+	b = strconv.AppendInt(b, u.ID, 10)
+	b = append(b, `" form="bulk-people" aria-label="`...)
+	if t.selectWhole {
+		b = append(b, t.selectPre...)
+		b = appendEscaped(b, u.Name)
+		b = append(b, t.selectPost...)
+	} else {
+		b = appendEscaped(b, t.l.T("bulk.select", u.Name))
+	}
+	b = append(b, `"></td><td><div class="person"><div><a class="person-name" href="/users/`...)
+	b = strconv.AppendInt(b, u.ID, 10)
+	b = append(b, `" hx-get="/users/`...)
+	b = strconv.AppendInt(b, u.ID, 10)
+	b = append(b, `" hx-target="#dialog">`...)
+	b = appendEscaped(b, u.Name)
+	b = append(b, `</a><div class="person-email">`...)
+	b = appendEscaped(b, u.Email)
+	b = append(b, `</div></div></div></td><td>`...)
+	if u.Status == roster.StatusActive {
+		b = append(b, t.active...)
+	} else {
+		b = append(b, t.deactivated...)
+	}
+	b = append(b, `</td><td><ul class="chips" aria-label="`...)
+	b = append(b, t.rolesLabel...)
+	b = append(b, `">`...)
+	for _, m := range u.Memberships {
+		for _, rid := range m.RoleIDs {
+			b = append(b, t.chipHTML(rid, m.GroupID)...)
+		}
+	}
+	b = append(b, `</ul></td><td>`...)
+	if len(u.Memberships) == 0 {
+		b = append(b, t.noGroup...)
+	} else {
+		b = append(b, `<ul class="paths">`...)
+		for _, m := range u.Memberships {
+			b = append(b, t.pathHTML(m.GroupID)...)
+		}
+		b = append(b, `</ul>`...)
+	}
+	b = append(b, `</td><td class="nowrap">`...)
+	if u.LastSignInAt == nil {
+		b = append(b, t.neverSignedIn...)
+	} else {
+		b = append(b, `<time datetime="`...)
+		b = u.LastSignInAt.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
+		b = append(b, `" title="`...)
+		b = appendEscapedBytes(b, func(b []byte) []byte { return t.l.AppendDateTime(b, *u.LastSignInAt) })
+		b = append(b, `">`...)
+		b = appendEscaped(b, t.l.Relative(*u.LastSignInAt, now))
+		b = append(b, `</time>`...)
+	}
+	b = append(b, `</td><td class="nowrap"><time datetime="`...)
+	b = u.CreatedAt.UTC().AppendFormat(b, "2006-01-02")
+	b = append(b, `">`...)
+	b = appendEscapedBytes(b, func(b []byte) []byte { return t.l.AppendDate(b, u.CreatedAt) })
+	b = append(b, `</time></td><td>`...)
+	if u.InvitedByName != "" {
+		b = appendEscaped(b, u.InvitedByName)
+	} else {
+		b = append(b, `<span class="muted">—</span>`...)
+	}
+	return append(b, `</td></tr>`...)
+}
+
+// appendEscaped appends s escaped as html.EscapeString escapes it.
+func appendEscaped(b []byte, s string) []byte {
+	for {
+		i := strings.IndexAny(s, `<>&'"`)
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
+		switch s[i] {
+		case '<':
+			b = append(b, "&lt;"...)
+		case '>':
+			b = append(b, "&gt;"...)
+		case '&':
+			b = append(b, "&amp;"...)
+		case '\'':
+			b = append(b, "&#39;"...)
+		default:
+			b = append(b, "&#34;"...)
+		}
+		s = s[i+1:]
+	}
+}
+
+// appendEscapedBytes appends what add appends, escaped (dates are
+// written straight into b, and escaped in place in the rare case they
+// need it).
+func appendEscapedBytes(b []byte, add func([]byte) []byte) []byte {
+	n := len(b)
+	b = add(b)
+	if !bytes.ContainsAny(b[n:], `<>&'"`) {
+		return b
+	}
+	s := string(b[n:])
+	return appendEscaped(b[:n], s)
 }
 
 // pathHTML is the list item naming a group's path from the top, escaped.
