@@ -142,7 +142,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	keyset(w, col, "u.id")
 	plainSQL := fmt.Sprintf(`SELECT %s, %s::text%s
 	FROM users u
-	LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 	WHERE %s
 	ORDER BY %s
 	LIMIT %d`, pageColumns, col, countCol, w.sql(), order, limit+1)
@@ -154,7 +153,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		SELECT %s, p.sort_key::text
 		FROM p
 		JOIN users u ON u.account_id = $1 AND u.id = p.id
-		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 		ORDER BY p.sort_key %s, p.id %s`, col, w.sql(), order, limit+1, pageColumns, dir, dir)
 	}
 
@@ -174,7 +172,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		plainSQL = fmt.Sprintf(`SELECT %s, h.name_key::text%s
 		FROM role_holders h
 		JOIN users u ON u.account_id = h.account_id AND u.id = h.user_id
-		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 		WHERE %s
 		ORDER BY h.name_key %s, h.user_id %s
 		LIMIT %d`, pageColumns, countCol, hw.sql(), dir, dir, limit+1)
@@ -201,7 +198,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		SELECT %s, p.name_key::text, (SELECT count(*) FROM t)
 		FROM p
 		JOIN users u ON u.account_id = $1 AND u.id = p.user_id
-		LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 		ORDER BY p.name_key %s, p.user_id %s`, after, dir, dir, limit+1, pageColumns, dir, dir)
 	}
 
@@ -254,7 +250,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				SELECT %s, p.name_key::text
 				FROM p
 				JOIN users u ON u.account_id = $1 AND u.id = p.user_id
-				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 				ORDER BY p.name_key %s, p.user_id %s`, teamAfter, dir, dir, limit+1, pageColumns, dir, dir)
 				counted, teamCounts = n, nil
 			case n > int64(cmp.Or(s.team, teamRows)):
@@ -366,7 +361,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				SELECT %s, p.sort_key::text, (SELECT count(*) FROM m)
 				FROM p
 				JOIN users u ON u.account_id = %s AND u.id = p.id
-				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 				ORDER BY p.sort_key %s, p.id %s`, matchSQL, capSQL, after, dir, dir, limit+1, pageColumns, "$1", dir, dir)
 			}
 			found := false
@@ -470,7 +464,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				FROM p
 				CROSS JOIN k
 				JOIN users u ON u.account_id = $1 AND u.id = p.id
-				LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 				ORDER BY p.name_key %s, p.id %s`, cSQL, capC+1, patArg, prefixSQL, dir, dir, limit+1, patArg, afterC, dir, dir, limit+1, pageColumns, dir, dir)
 				switch {
 				case proven && starts <= bound, wide:
@@ -545,7 +538,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 					SELECT %s, p.name_key::text
 					FROM p
 					JOIN users u ON u.account_id = $1 AND u.id = p.id
-					LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 					ORDER BY p.name_key %s, p.id %s`, inner, dir, dir, cmp.Or(s.walk, walkAloneRows), strings.Join(ww.conds[n:], " AND "), dir, dir, limit+1,
 						pageColumns, dir, dir)
 				} else {
@@ -559,7 +551,6 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 					searchRow(ww, f)
 					walkSQL = fmt.Sprintf(`SELECT %s, %s::text
 					FROM (SELECT * FROM users u WHERE %s ORDER BY %s LIMIT %d) u
-					LEFT JOIN users ib ON ib.account_id = u.account_id AND ib.id = u.invited_by
 					WHERE %s
 					ORDER BY %s
 					LIMIT %d`, pageColumns, col, inner, order, cmp.Or(s.walk, walkRows), strings.Join(ww.conds[n:], " AND "), order, limit+1)
@@ -694,7 +685,11 @@ const walkAloneRows = 50000
 // the roles, of their role assignments ordered by group then role), both
 // kept on the person's row (migration 00017); scanPage reads them, then
 // the row's sort key.
-const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by, coalesce(ib.name, ''), u.member_of, u.roles_held`
+// The inviter's name is a subquery, run for the page's people only: as a
+// join it was memoised row by row, 10 % more of a role page's database
+// time.
+const pageColumns = `u.id, u.email, u.name, u.status, u.created_at, u.last_sign_in_at, u.invited_by,
+	coalesce((SELECT ib.name FROM users ib WHERE ib.account_id = u.account_id AND ib.id = u.invited_by), ''), u.member_of, u.roles_held`
 
 // scanPage runs a page query and reads its people and their sort keys,
 // then the query's last columns into counts (numbers of matches).
