@@ -1,9 +1,11 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/url"
+	"sync"
 	"time"
 
 	"github.com/a-h/templ"
@@ -46,6 +48,19 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 	}
 	h.AdminRoleID = adminRoleID(h.Roles)
 	target := hxTarget(r)
+	// A whole page's cards and inviters are read while its table is, each
+	// on its own connection: the page waits for the slowest read rather
+	// than for their sum (the cards' counters are most of it).
+	var side sync.WaitGroup
+	var dashboard roster.Dashboard
+	var inviters []roster.User
+	var dashErr, invitersErr error
+	whole := target != "people-results" && target != "invites-results"
+	if whole {
+		soon := h.Soon
+		side.Go(func() { dashboard, dashErr = s.Users.Dashboard(ctx, acc.ID, a.Scope(), now, soon) })
+		side.Go(func() { inviters, invitersErr = s.Users.Administrators(ctx, acc.ID) })
+	}
 	var canonical url.Values
 	if h.Tab == page.TabPeople {
 		h.People, h.Notes = roster.ParseUserFilter(q)
@@ -71,23 +86,18 @@ func (s *Server) handleUsers(w http.ResponseWriter, r *http.Request) error {
 		}
 		canonical = h.Invites.Values()
 	}
-	if err != nil {
+	side.Wait()
+	if err := cmp.Or(err, dashErr, invitersErr); err != nil {
 		return err
 	}
 	var c templ.Component
-	switch target {
-	case "people-results":
+	switch {
+	case target == "people-results":
 		c = page.PeopleResults(h)
-	case "invites-results":
+	case target == "invites-results":
 		c = page.InvitationsResults(h)
-	}
-	if c == nil {
-		if h.Dashboard, err = s.Users.Dashboard(ctx, acc.ID, a.Scope(), now, h.Soon); err != nil {
-			return err
-		}
-		if h.Inviters, err = s.Users.Administrators(ctx, acc.ID); err != nil {
-			return err
-		}
+	default:
+		h.Dashboard, h.Inviters = dashboard, inviters
 		c = page.HubPage(h)
 		if target == "hub-body" {
 			c = page.HubBody(h)
