@@ -380,7 +380,7 @@ type rowText struct {
 	roles map[int64]roleText
 	m     *treeMarkup
 	// What every row says alike, escaped once: the checkbox's label
-	// around the person's name (whole is false when the message does
+	// around the person's name (selectWhole is false when the message does
 	// not put the name in one place), the chips' list label, the badges
 	// and the muted "no group" and "never".
 	selectPre, selectPost  string
@@ -427,8 +427,8 @@ func newRowText(ctx context.Context, h Hub) *rowText {
 	l := i18n.From(ctx)
 	t := &rowText{ctx: ctx, l: l, tree: h.Tree, lang: l.Lang(), roles: make(map[int64]roleText, len(h.Roles)),
 		rolesLabel:    html.EscapeString(l.T("col.roles")),
-		active:        `<span class="badge badge-ok">` + html.EscapeString(l.T("status.active")) + `</span>`,
-		deactivated:   `<span class="badge badge-neutral">` + html.EscapeString(l.T("status.deactivated")) + `</span>`,
+		active:        markup(ctx, component.UserStatus(roster.StatusActive)),
+		deactivated:   markup(ctx, component.UserStatus(roster.StatusDeactivated)),
 		noGroup:       `<span class="muted">` + html.EscapeString(l.T("people.no_group")) + `</span>`,
 		neverSignedIn: `<span class="muted">` + html.EscapeString(l.T("people.never")) + `</span>`,
 	}
@@ -574,6 +574,12 @@ func (t *rowText) appendRow(b []byte, now time.Time, u *roster.User) []byte {
 		b = append(b, `<span class="muted">—</span>`...)
 	}
 	return append(b, `</td></tr>`...)
+}
+
+// markup is what c renders ("" if the request is gone).
+func markup(ctx context.Context, c templ.Component) string {
+	s, _ := templ.ToGoHTML(ctx, c)
+	return string(s)
 }
 
 // appendEscaped appends s escaped as html.EscapeString escapes it.
