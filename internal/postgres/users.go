@@ -123,7 +123,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	// their statements may keep a plan. Other filters' plans depend on
 	// their values (a large team's too: it is planned with its values
 	// once it is known to be large).
-	roleOnly := len(f.RoleIDs) == 1 && f.Sort == roster.SortName && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
+	roleOnly := oneRoleAlone(f) && f.Sort == roster.SortName
 	// Their counts are kept (the account's people, a role's holders): the
 	// count comes as the page statement's last column, one statement for
 	// both.
@@ -630,7 +630,13 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 // account's people, one role's holders; migrations 00001 and 00016): exact
 // at any size, where another filter's count is bounded.
 func keptCount(f roster.UserFilter) bool {
-	return f.Scope == nil && (!f.IsFiltered() || len(f.RoleIDs) == 1 && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs}))
+	return f.Scope == nil && !f.IsFiltered() || oneRoleAlone(f)
+}
+
+// oneRoleAlone reports whether f is one role's holders in the whole
+// account, nothing else narrowing them.
+func oneRoleAlone(f roster.UserFilter) bool {
+	return len(f.RoleIDs) == 1 && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
 }
 
 // teamRows is the most memberships a team's subtree may have for its

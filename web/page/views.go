@@ -373,7 +373,6 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 // same from one request to the next, and escaping them was most of a
 // page's rendering time.
 type rowText struct {
-	ctx   context.Context
 	l     *i18n.Localizer
 	tree  *roster.GroupTree
 	lang  string
@@ -425,7 +424,7 @@ const maxChips = 50000
 
 func newRowText(ctx context.Context, h Hub) *rowText {
 	l := i18n.From(ctx)
-	t := &rowText{ctx: ctx, l: l, tree: h.Tree, lang: l.Lang(), roles: make(map[int64]roleText, len(h.Roles)),
+	t := &rowText{l: l, tree: h.Tree, lang: l.Lang(), roles: make(map[int64]roleText, len(h.Roles)),
 		rolesLabel:    html.EscapeString(l.T("col.roles")),
 		active:        markup(ctx, component.UserStatus(roster.StatusActive)),
 		deactivated:   markup(ctx, component.UserStatus(roster.StatusDeactivated)),
@@ -468,7 +467,7 @@ func (t *rowText) chipHTML(roleID, groupID int64) string {
 	if r.admin {
 		class = "chip chip-admin"
 	}
-	label := html.EscapeString(i18n.T(t.ctx, "chip.in_group", r.name, strings.Join(t.tree.PathNames(groupID), " › ")))
+	label := html.EscapeString(t.l.T("chip.in_group", r.name, strings.Join(t.tree.PathNames(groupID), " › ")))
 	// The group shows on hover and on focus from the label (app.css):
 	// a title said it a second time in every chip, and only on hover.
 	s = `<li><span class="` + class + `" tabindex="0" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
