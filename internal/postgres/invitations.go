@@ -262,7 +262,14 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 		if err != nil {
 			return err
 		}
-		var keys []string
+		// Each row's keyset position; only the first and the last are
+		// made cursors.
+		type position struct {
+			at  string
+			src int
+			id  int64
+		}
+		var keys []position
 		for rows.Next() {
 			var v roster.Invitation
 			var src int
@@ -279,7 +286,7 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 				return err
 			}
 			page.Invitations = append(page.Invitations, v)
-			keys = append(keys, encodeCursor(at+"|"+strconv.Itoa(src), keyID))
+			keys = append(keys, position{at, src, keyID})
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -293,17 +300,18 @@ func (s *InvitationStore) FindInvitations(ctx context.Context, accountID int64, 
 			slices.Reverse(keys)
 		}
 		if n := len(keys); n > 0 {
+			cursorOf := func(k position) string { return encodeCursor(k.at+"|"+strconv.Itoa(k.src), k.id) }
 			if backward {
-				page.Next = keys[n-1]
+				page.Next = cursorOf(keys[n-1])
 				if more {
-					page.Prev = keys[0]
+					page.Prev = cursorOf(keys[0])
 				}
 			} else {
 				if more {
-					page.Next = keys[n-1]
+					page.Next = cursorOf(keys[n-1])
 				}
 				if cursor != "" {
-					page.Prev = keys[0]
+					page.Prev = cursorOf(keys[0])
 				}
 			}
 		}
