@@ -3,10 +3,8 @@
 package page
 
 import (
-	"bytes"
 	"context"
 	"html"
-	"io"
 	"net/url"
 	"regexp"
 	"slices"
@@ -15,11 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/a-h/templ"
-
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
-	"github.com/roster-hub/roster/web/component"
 	"github.com/roster-hub/roster/web/layout"
 )
 
@@ -277,14 +272,6 @@ func linkValidityText(ctx context.Context, hours int) string {
 	return i18n.T(ctx, "audit.days", hours/24)
 }
 
-// rowName names an Invitations row for screen readers.
-func rowName(ctx context.Context, v roster.Invitation) string {
-	if v.Kind == roster.KindLink && v.JoinRequestID == 0 {
-		return i18n.T(ctx, "inv.link_label", v.Label)
-	}
-	return v.Email
-}
-
 type textPart struct {
 	text string
 	url  bool
@@ -318,14 +305,6 @@ func joinedStatus(ctx context.Context, status string) string {
 	default:
 		return i18n.T(ctx, "joined.status_denied")
 	}
-}
-
-// menuID names the actions menu of an Invitations row.
-func menuID(v roster.Invitation) string {
-	if v.JoinRequestID != 0 {
-		return "menu-jr-" + id(v.JoinRequestID)
-	}
-	return "menu-" + id(v.ID)
 }
 
 // rowHasActions reports whether an Invitations row has anything to do:
@@ -365,282 +344,6 @@ func inviteExportQuery(f roster.InvitationFilter) string {
 		return ""
 	}
 	return "?" + v.Encode()
-}
-
-// rowText writes the People rows. The markup of each role chip and group
-// path is escaped once per group tree and language rather than once per
-// row: a People page names a few hundred (role, group) pairs, much the
-// same from one request to the next, and escaping them was most of a
-// page's rendering time.
-type rowText struct {
-	l     *i18n.Localizer
-	tree  *roster.GroupTree
-	lang  string
-	roles map[int64]roleText
-	m     *treeMarkup
-	// What every row says alike, escaped once: the checkbox's label
-	// around the person's name (selectWhole is false when the message does
-	// not put the name in one place), the chips' list label, the badges
-	// and the muted "no group" and "never".
-	selectPre, selectPost  string
-	selectWhole            bool
-	rolesLabel             string
-	active, deactivated    string
-	noGroup, neverSignedIn string
-}
-
-type roleText struct {
-	name  string
-	admin bool
-}
-
-// treeMarkup is the markup of one group tree's paths and chips. A tree is
-// never changed once built (see GroupStore.GroupTree): a renamed group
-// or a moved one comes with a new tree, and so with new markup.
-type treeMarkup struct {
-	mu    sync.RWMutex
-	paths map[int64]string
-	chips map[chipKey]string
-}
-
-// chipKey names a chip: the language of its label, the role (by its name
-// in that language) and the group it is held in.
-type chipKey struct {
-	lang  string
-	role  roleText
-	group int64
-}
-
-// markups holds the markup of the trees in use (a few per account; the
-// map starts again when it has 64, as groupOptions does).
-var markups struct {
-	sync.Mutex
-	trees map[*roster.GroupTree]*treeMarkup
-}
-
-// maxChips bounds one tree's chips (roles renamed again and again would
-// otherwise add to them forever).
-const maxChips = 50000
-
-func newRowText(ctx context.Context, h Hub) *rowText {
-	l := i18n.From(ctx)
-	t := &rowText{l: l, tree: h.Tree, lang: l.Lang(), roles: make(map[int64]roleText, len(h.Roles)),
-		rolesLabel:    html.EscapeString(l.T("col.roles")),
-		active:        markup(ctx, component.UserStatus(roster.StatusActive)),
-		deactivated:   markup(ctx, component.UserStatus(roster.StatusDeactivated)),
-		noGroup:       `<span class="muted">` + html.EscapeString(l.T("people.no_group")) + `</span>`,
-		neverSignedIn: `<span class="muted">` + html.EscapeString(l.T("people.never")) + `</span>`,
-	}
-	if pre, post, ok := strings.Cut(l.T("bulk.select", "\x00"), "\x00"); ok && !strings.Contains(post, "\x00") {
-		t.selectPre, t.selectPost, t.selectWhole = html.EscapeString(pre), html.EscapeString(post), true
-	}
-	for _, r := range h.Roles {
-		t.roles[r.ID] = roleText{name: component.RoleName(ctx, r), admin: r.Key == roster.RoleAdministrator}
-	}
-	markups.Lock()
-	defer markups.Unlock()
-	if t.m = markups.trees[h.Tree]; t.m == nil {
-		if markups.trees == nil || len(markups.trees) >= 64 {
-			markups.trees = map[*roster.GroupTree]*treeMarkup{}
-		}
-		t.m = &treeMarkup{paths: map[int64]string{}, chips: map[chipKey]string{}}
-		markups.trees[h.Tree] = t.m
-	}
-	return t
-}
-
-// chipHTML is the list item of a role chip held in a group, escaped (""
-// for a role not in the catalogue).
-func (t *rowText) chipHTML(roleID, groupID int64) string {
-	r, ok := t.roles[roleID]
-	if !ok {
-		return ""
-	}
-	k := chipKey{lang: t.lang, role: r, group: groupID}
-	t.m.mu.RLock()
-	s, ok := t.m.chips[k]
-	t.m.mu.RUnlock()
-	if ok {
-		return s
-	}
-	class := "chip"
-	if r.admin {
-		class = "chip chip-admin"
-	}
-	label := html.EscapeString(t.l.T("chip.in_group", r.name, strings.Join(t.tree.PathNames(groupID), " › ")))
-	// The group shows on hover and on focus from the label (app.css):
-	// a title said it a second time in every chip, and only on hover.
-	s = `<li><span class="` + class + `" tabindex="0" aria-label="` + label + `">` + html.EscapeString(r.name) + `</span></li>`
-	t.m.mu.Lock()
-	if len(t.m.chips) >= maxChips {
-		clear(t.m.chips)
-	}
-	t.m.chips[k] = s
-	t.m.mu.Unlock()
-	return s
-}
-
-// rows writes the People table's rows. They are written here rather than
-// in users.templ: a page has 50 of them, and templ's work for each of
-// their 20 expressions (an interface, an escape, often an allocation)
-// was most of the time a People page took to render. What they say is
-// escaped as templ escapes it (html.EscapeString's five characters).
-func (t *rowText) rows(now time.Time, users []roster.User) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		bp := rowBuffers.Get().(*[]byte)
-		b := (*bp)[:0]
-		for i := range users {
-			b = t.appendRow(b, now, &users[i])
-		}
-		_, err := w.Write(b)
-		if cap(b) <= 1<<20 {
-			*bp = b
-			rowBuffers.Put(bp)
-		}
-		return err
-	})
-}
-
-// rowBuffers hold the rows of a page while they are written.
-var rowBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 128<<10); return &b }}
-
-// appendRow appends the row of u.
-func (t *rowText) appendRow(b []byte, now time.Time, u *roster.User) []byte {
-	b = append(b, `<tr data-user-id="`...)
-	b = strconv.AppendInt(b, u.ID, 10)
-	b = append(b, `"><td class="select-col"><input type="checkbox" name="id" value="`...)
-	b = strconv.AppendInt(b, u.ID, 10)
-	b = append(b, `" form="bulk-people" aria-label="`...)
-	if t.selectWhole {
-		b = append(b, t.selectPre...)
-		b = appendEscaped(b, u.Name)
-		b = append(b, t.selectPost...)
-	} else {
-		b = appendEscaped(b, t.l.T("bulk.select", u.Name))
-	}
-	b = append(b, `"></td><td><div class="person"><div><a class="person-name" href="/users/`...)
-	b = strconv.AppendInt(b, u.ID, 10)
-	b = append(b, `" hx-get="/users/`...)
-	b = strconv.AppendInt(b, u.ID, 10)
-	b = append(b, `" hx-target="#dialog">`...)
-	b = appendEscaped(b, u.Name)
-	b = append(b, `</a><div class="person-email">`...)
-	b = appendEscaped(b, u.Email)
-	b = append(b, `</div></div></div></td><td>`...)
-	if u.Status == roster.StatusActive {
-		b = append(b, t.active...)
-	} else {
-		b = append(b, t.deactivated...)
-	}
-	b = append(b, `</td><td><ul class="chips" aria-label="`...)
-	b = append(b, t.rolesLabel...)
-	b = append(b, `">`...)
-	for _, m := range u.Memberships {
-		for _, rid := range m.RoleIDs {
-			b = append(b, t.chipHTML(rid, m.GroupID)...)
-		}
-	}
-	b = append(b, `</ul></td><td>`...)
-	if len(u.Memberships) == 0 {
-		b = append(b, t.noGroup...)
-	} else {
-		b = append(b, `<ul class="paths">`...)
-		for _, m := range u.Memberships {
-			b = append(b, t.pathHTML(m.GroupID)...)
-		}
-		b = append(b, `</ul>`...)
-	}
-	b = append(b, `</td><td class="nowrap">`...)
-	if u.LastSignInAt == nil {
-		b = append(b, t.neverSignedIn...)
-	} else {
-		b = append(b, `<time datetime="`...)
-		b = u.LastSignInAt.UTC().AppendFormat(b, "2006-01-02T15:04:05Z")
-		b = append(b, `" title="`...)
-		b = appendEscapedBytes(b, func(b []byte) []byte { return t.l.AppendDateTime(b, *u.LastSignInAt) })
-		b = append(b, `">`...)
-		b = appendEscaped(b, t.l.Relative(*u.LastSignInAt, now))
-		b = append(b, `</time>`...)
-	}
-	b = append(b, `</td><td class="nowrap"><time datetime="`...)
-	b = u.CreatedAt.UTC().AppendFormat(b, "2006-01-02")
-	b = append(b, `">`...)
-	b = appendEscapedBytes(b, func(b []byte) []byte { return t.l.AppendDate(b, u.CreatedAt) })
-	b = append(b, `</time></td><td>`...)
-	if u.InvitedByName != "" {
-		b = appendEscaped(b, u.InvitedByName)
-	} else {
-		b = append(b, `<span class="muted">—</span>`...)
-	}
-	return append(b, `</td></tr>`...)
-}
-
-// markup is what c renders ("" if the request is gone).
-func markup(ctx context.Context, c templ.Component) string {
-	s, _ := templ.ToGoHTML(ctx, c)
-	return string(s)
-}
-
-// appendEscaped appends s escaped as html.EscapeString escapes it.
-func appendEscaped(b []byte, s string) []byte {
-	for {
-		i := strings.IndexAny(s, `<>&'"`)
-		if i < 0 {
-			return append(b, s...)
-		}
-		b = append(b, s[:i]...)
-		switch s[i] {
-		case '<':
-			b = append(b, "&lt;"...)
-		case '>':
-			b = append(b, "&gt;"...)
-		case '&':
-			b = append(b, "&amp;"...)
-		case '\'':
-			b = append(b, "&#39;"...)
-		default:
-			b = append(b, "&#34;"...)
-		}
-		s = s[i+1:]
-	}
-}
-
-// appendEscapedBytes appends what add appends, escaped (dates are
-// written straight into b, and escaped in place in the rare case they
-// need it).
-func appendEscapedBytes(b []byte, add func([]byte) []byte) []byte {
-	n := len(b)
-	b = add(b)
-	if !bytes.ContainsAny(b[n:], `<>&'"`) {
-		return b
-	}
-	s := string(b[n:])
-	return appendEscaped(b[:n], s)
-}
-
-// pathHTML is the list item naming a group's path from the top, escaped.
-func (t *rowText) pathHTML(groupID int64) string {
-	t.m.mu.RLock()
-	s, ok := t.m.paths[groupID]
-	t.m.mu.RUnlock()
-	if ok {
-		return s
-	}
-	var b strings.Builder
-	b.WriteString("<li>")
-	for i, n := range t.tree.PathNames(groupID) {
-		if i > 0 {
-			b.WriteString(`<span class="sep" aria-hidden="true">›</span>`)
-		}
-		b.WriteString(" ")
-		b.WriteString(html.EscapeString(n))
-	}
-	b.WriteString("</li>")
-	s = b.String()
-	t.m.mu.Lock()
-	t.m.paths[groupID] = s
-	t.m.mu.Unlock()
-	return s
 }
 
 // groupOptions caches the <option>s of every group of a tree (the bulk
