@@ -377,3 +377,34 @@ func groupOptionsHTML(t *roster.GroupTree) string {
 	groupOptions.html[t] = b.String()
 	return b.String()
 }
+
+// groupOptionsSelected is groupOptionsHTML with the option of the group
+// selected marked (none for 0). The hub's two group filters list every
+// group: written by templ, their options were a fifth of a whole hub
+// page's rendering.
+func groupOptionsSelected(t *roster.GroupTree, selected int64) string {
+	s := groupOptionsHTML(t)
+	if selected == 0 {
+		return s
+	}
+	opt := `<option value="` + id(selected) + `">`
+	return strings.Replace(s, opt, opt[:len(opt)-1]+" selected>", 1)
+}
+
+// inviterOptionsHTML is the <option> of each inviter (up to 500 of them,
+// in both filters of the hub), the one selected marked.
+func inviterOptionsHTML(users []roster.User, selected int64) string {
+	b := make([]byte, 0, len(users)*48)
+	for i := range users {
+		b = append(b, `<option value="`...)
+		b = strconv.AppendInt(b, users[i].ID, 10)
+		if users[i].ID == selected {
+			b = append(b, `" selected>`...)
+		} else {
+			b = append(b, `">`...)
+		}
+		b = appendEscaped(b, users[i].Name)
+		b = append(b, "</option>"...)
+	}
+	return string(b)
+}
