@@ -3,11 +3,13 @@ package page
 import (
 	"context"
 	"html"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
 
 	"github.com/roster-hub/roster/internal/i18n"
 	"github.com/roster-hub/roster/internal/roster"
@@ -265,6 +267,61 @@ func TestInvitationRows(t *testing.T) {
 		for _, tag := range []string{"<i>", "<b>", "<onboarding>", "<no such user>"} {
 			if strings.Contains(b.String(), tag) {
 				t.Errorf("%s: %s in a name is not escaped", tc.lang, tag)
+			}
+		}
+	}
+}
+
+// The hub's filters list every group and every inviter, the one filtered
+// by selected, names as text.
+func TestFilterOptions(t *testing.T) {
+	tree := roster.NewGroupTree([]roster.Group{
+		{ID: 1, Name: "Acme", Path: []int64{1}},
+		{ID: 2, ParentID: ptr(int64(1)), Name: `Sales & <b>Ops</b>`, Path: []int64{1, 2}},
+		{ID: 12, ParentID: ptr(int64(1)), Name: "R&D", Path: []int64{1, 12}},
+	})
+	inviters := []roster.User{{ID: 7, Name: `Ann "<i>A</i>"`}, {ID: 70, Name: "Bo"}}
+	for _, tc := range []struct {
+		group, inviter int64
+	}{{0, 0}, {2, 70}, {1, 7}, {12, 0}} {
+		h := Hub{Tree: tree, People: roster.UserFilter{GroupID: tc.group, InvitedBy: tc.inviter}, Inviters: inviters,
+			Invites: roster.InvitationFilter{GroupID: tc.group, InvitedBy: tc.inviter}}
+		for _, panel := range []struct {
+			c              templ.Component
+			group, inviter string
+		}{{PeoplePanel(h), "#people-group", "#people-invited-by"}, {InvitationsPanel(h), "#inv-group", "#inv-invited-by"}} {
+			var b strings.Builder
+			ctx := i18n.WithLocalizer(context.Background(), i18n.New("en-US"))
+			if err := panel.c.Render(ctx, &b); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := goquery.NewDocumentFromReader(strings.NewReader(b.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			list := func(sel string) (all, selected string) {
+				doc.Find(sel + " option").Each(func(_ int, o *goquery.Selection) {
+					v, _ := o.Attr("value")
+					all += v + "=" + strings.TrimSpace(strings.ReplaceAll(o.Text(), "\u00a0", "")) + ";"
+					if _, ok := o.Attr("selected"); ok {
+						selected += v
+					}
+				})
+				return all, selected
+			}
+			groups, g := list(panel.group)
+			people, p := list(panel.inviter)
+			want := func(id int64) string {
+				if id == 0 {
+					return ""
+				}
+				return strconv.FormatInt(id, 10)
+			}
+			if groups != `=Any group;1=Acme;2=Sales & <b>Ops</b>;12=R&D;` || g != want(tc.group) {
+				t.Errorf("%s with group %d: options %q, selected %q", panel.group, tc.group, groups, g)
+			}
+			if people != `=Anyone;7=Ann "<i>A</i>";70=Bo;` || p != want(tc.inviter) {
+				t.Errorf("%s with inviter %d: options %q, selected %q", panel.inviter, tc.inviter, people, p)
 			}
 		}
 	}
