@@ -131,8 +131,8 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	switch {
 	case roleOnly:
 		countCol = ", " + roleHolderCountSQL("$1", "$2")
-	case !f.IsFiltered() && f.Scope == nil:
-		countCol = ", coalesce((SELECT users_total FROM account_counters WHERE account_id = $1), 0)"
+	case keptCounter(f) != "":
+		countCol = ", coalesce((SELECT " + keptCounter(f) + " FROM account_counters WHERE account_id = $1), 0)"
 	}
 
 	// The plain page query: one statement, the planner's choice.
@@ -627,10 +627,35 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 }
 
 // keptCount reports whether f's count is kept by the database (the
-// account's people, one role's holders; migrations 00001 and 00016): exact
-// at any size, where another filter's count is bounded.
+// account's people, the dashboard's groups of them, one role's holders;
+// migrations 00001 and 00016): exact at any size, where another filter's
+// count is bounded.
 func keptCount(f roster.UserFilter) bool {
-	return f.Scope == nil && !f.IsFiltered() || oneRoleAlone(f)
+	return keptCounter(f) != "" || oneRoleAlone(f)
+}
+
+// keptCounter is the account_counters column that counts f's people, when
+// one does: the whole account, and each filter the dashboard's cards count
+// alone (a status, never signed in, without a group). Counting 40,000
+// deactivated people up to the bound read 250,000 people (80 ms), to say
+// "More than 10,000" where the card said 40,093.
+func keptCounter(f roster.UserFilter) string {
+	if f.Scope != nil {
+		return ""
+	}
+	switch {
+	case !f.IsFiltered():
+		return "users_total"
+	case f.Status == roster.StatusActive && filterOnly(f, roster.UserFilter{Status: f.Status}):
+		return "users_active"
+	case f.Status == roster.StatusDeactivated && filterOnly(f, roster.UserFilter{Status: f.Status}):
+		return "users_deactivated"
+	case filterOnly(f, roster.UserFilter{NeverSignedIn: true}):
+		return "users_never_signed_in"
+	case filterOnly(f, roster.UserFilter{WithoutGroup: true}):
+		return "users_without_group"
+	}
+	return ""
 }
 
 // oneRoleAlone reports whether f is one role's holders in the whole
