@@ -247,10 +247,21 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 	// The counters once every row and index is in (the vacuums may still
 	// run): until they are set, an interrupted seed is seen as one.
 	g.add(&seedStep{name: "counters", phase: "counters", table: "*", order: 80, after: "indexes", units: 1, run: func(ctx context.Context, c *pgxpool.Conn, tick func(int)) (int, error) {
-		if err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error { return recountAll(ctx, tx, res.AccountIDs) }); err != nil {
+		err := pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
+			if err := recountAll(ctx, tx, res.AccountIDs); err != nil {
+				return err
+			}
+			for _, b := range loads {
+				if err := b.writeGroupCounts(ctx, tx); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
 			return 0, err
 		}
-		_, err := c.Exec(ctx, "VACUUM (ANALYZE) account_counters")
+		_, err = c.Exec(ctx, "VACUUM (ANALYZE) account_counters")
 		tick(1)
 		return 0, err
 	}})
@@ -614,6 +625,7 @@ type bigAccount struct {
 	acceptedInv []int32
 	keys        []string // each person's name key
 	groupOf     [][3]int32
+	groupPaths  [][]int64 // each bulk group's path, root first
 	roleBits    [][3]uint8
 	nGroups     []uint8
 	linkIDs     []int64 // invitations that are links needing approval
@@ -636,6 +648,38 @@ var bitRoles = []struct {
 	bit uint8
 	key string
 }{{bitAdministrator, roster.RoleAdministrator}, {bitRequisitioner, roster.RoleRequisitioner}, {bitApprover, roster.RoleApprover}, {bitFinance, roster.RoleFinance}, {bitAnalyst, roster.RoleAnalyst}}
+
+// writeGroupCounts writes the group member counts of the bulk people,
+// as the membership triggers (off during the load) would have kept them
+// (migration 00024): each person towards their groups (direct) and
+// towards every group on those groups' paths, once (subtree). The
+// administrators made with the triggers on are counted by their deltas.
+func (b *bigAccount) writeGroupCounts(ctx context.Context, tx pgx.Tx) error {
+	direct, subtree := map[int64]int64{}, map[int64]int64{}
+	covered := map[int64]bool{}
+	for i := range b.userIDs {
+		clear(covered)
+		for k := range int(b.nGroups[i]) {
+			g := b.groupOf[i][k]
+			direct[b.groupIDs[g]]++
+			for _, a := range b.groupPaths[g] {
+				covered[a] = true
+			}
+		}
+		for a := range covered {
+			subtree[a]++
+		}
+	}
+	var ids, d, st []int64
+	for id, n := range subtree {
+		ids, d, st = append(ids, id), append(d, direct[id]), append(st, n)
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
+	SELECT $1, t.id, t.d, t.s FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS t(id, d, s) ORDER BY t.id
+	ON CONFLICT (account_id, group_id) DO UPDATE SET direct = c.direct + EXCLUDED.direct, subtree = c.subtree + EXCLUDED.subtree`,
+		b.accountID, ids, d, st)
+	return err
+}
 
 // access is person i's memberships and role assignments as their row
 // carries them (migration 00017): the group ids ascending, and the group
@@ -860,6 +904,10 @@ func (b *bigAccount) loadGroups(ctx context.Context, tx pgx.Tx) error {
 		siblings[nameKey(pid, name)] = true
 		p := append(append([]int64{}, path...), b.groupIDs[i])
 		gs[i] = gr{parent, p, name}
+	}
+	b.groupPaths = make([][]int64, n)
+	for i, g := range gs {
+		b.groupPaths[i] = g.path
 	}
 	rows := make([][]any, n)
 	created := b.seed.Now.AddDate(-5, 0, 0)

@@ -17,6 +17,8 @@ import (
 //   - the dashboard counters (account_counters, invitation_counters, the
 //     weekly chart) equal a full recount, and every person's group_count and
 //     admin_grants equal their memberships and Administrator roles;
+//   - each group's kept member counts (direct and subtree) equal a recount
+//     from the memberships;
 //   - memberships and role holders carry their person's name key, and the
 //     role holders are exactly the role assignments' people;
 //   - every email invitation has exactly one outcome: at most one person
@@ -62,6 +64,11 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 		return nil, err
 	}
 	problems = append(problems, keys...)
+	groups, err := CheckGroupCounts(ctx, pool, accountID)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, groups...)
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
@@ -187,4 +194,45 @@ func CheckSortKeys(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]
 		add("%d people's search rows are missing or not their name and email", search)
 	}
 	return problems, nil
+}
+
+// CheckGroupCounts compares each group's kept member counts (migration
+// 00024, the folded counts and the deltas) with a recount from the
+// memberships, in one snapshot, and returns the groups that disagree.
+func CheckGroupCounts(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
+	var problems []string
+	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, groupCountsSQL, accountID)
+		if err != nil {
+			return err
+		}
+		keptDirect, keptSubtree, err := collectGroupCounts(rows)
+		if err != nil {
+			return err
+		}
+		if rows, err = tx.Query(ctx, groupRecountSQL, accountID); err != nil {
+			return err
+		}
+		direct, subtree, err := collectGroupCounts(rows)
+		if err != nil {
+			return err
+		}
+		for _, c := range []struct {
+			what        string
+			kept, count map[int64]int64
+		}{{"members", keptDirect, direct}, {"people in its subtree", keptSubtree, subtree}} {
+			for id := range c.kept {
+				if _, ok := c.count[id]; !ok {
+					c.count[id] = 0
+				}
+			}
+			for id, n := range c.count {
+				if c.kept[id] != n {
+					problems = append(problems, fmt.Sprintf("group %d has %d %s kept, %d counted", id, c.kept[id], c.what, n))
+				}
+			}
+		}
+		return nil
+	})
+	return problems, err
 }

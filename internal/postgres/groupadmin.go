@@ -63,8 +63,20 @@ type lockedGroup struct {
 // lockGroup reads one group of the account and locks its row. ENOTFOUND
 // when the account has no such group.
 func lockGroup(ctx context.Context, tx pgx.Tx, accountID, groupID int64) (lockedGroup, error) {
+	return lockGroupAs(ctx, tx, accountID, groupID, "UPDATE")
+}
+
+// lockGroupForMove is lockGroup for a move, whose rows' keys do not change:
+// FOR NO KEY UPDATE, which a new membership's foreign key check (FOR KEY
+// SHARE) does not wait on, nor the move on it. (The move holds the
+// account's group counts lock, which that membership may be waiting for.)
+func lockGroupForMove(ctx context.Context, tx pgx.Tx, accountID, groupID int64) (lockedGroup, error) {
+	return lockGroupAs(ctx, tx, accountID, groupID, "NO KEY UPDATE")
+}
+
+func lockGroupAs(ctx context.Context, tx pgx.Tx, accountID, groupID int64, strength string) (lockedGroup, error) {
 	var g lockedGroup
-	err := tx.QueryRow(ctx, `SELECT parent_id, name, path FROM groups WHERE account_id = $1 AND id = $2 FOR UPDATE`,
+	err := tx.QueryRow(ctx, `SELECT parent_id, name, path FROM groups WHERE account_id = $1 AND id = $2 FOR `+strength,
 		accountID, groupID).Scan(&g.parentID, &g.name, &g.path)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return g, roster.Errorf(roster.ENOTFOUND, "error.not_found")
@@ -99,35 +111,44 @@ func auditGroup(ctx context.Context, tx pgx.Tx, accountID, actorID int64, action
 
 // GroupCounts returns, per group of the account, the people who are
 // members of the group itself (direct) and of the group or any of its
-// subgroups (subtree; each person once). It runs one query whatever the
-// size of the tree; groups without members are absent from the maps.
+// subgroups (subtree; each person once), as the triggers keep them
+// (migration 00024): the folded counts and the deltas since, a few
+// hundred rows whatever the size of the account. Groups without members
+// are absent from the maps.
 func (s *GroupStore) GroupCounts(ctx context.Context, accountID int64) (direct, subtree map[int64]int64, err error) {
-	// Each membership counts towards every group on its group's path; the
-	// DISTINCT pairs count a person once per subtree even when they are in
-	// several of its groups.
-	rows, err := s.pool.Query(ctx, `WITH pairs AS (
-	    SELECT DISTINCT a.id AS group_id, m.user_id
-	    FROM memberships m
-	    JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
-	    CROSS JOIN LATERAL unnest(g.path) AS a(id)
-	    WHERE m.account_id = $1
-	), sub AS (
-	    SELECT group_id, count(*) AS n FROM pairs GROUP BY group_id
-	), dir AS (
-	    SELECT group_id, count(*) AS n FROM memberships WHERE account_id = $1 GROUP BY group_id
-	)
-	SELECT coalesce(s.group_id, d.group_id), coalesce(d.n, 0), coalesce(s.n, 0)
-	FROM sub s FULL JOIN dir d ON d.group_id = s.group_id`, accountID)
+	rows, err := s.pool.Query(ctx, groupCountsSQL, accountID)
 	if err != nil {
 		return nil, nil, err
 	}
+	return collectGroupCounts(rows)
+}
+
+// groupCountsSQL reads the kept counts of an account's groups.
+const groupCountsSQL = `SELECT group_id, sum(direct)::bigint, sum(subtree)::bigint FROM (
+	    SELECT group_id, direct, subtree FROM group_member_counts WHERE account_id = $1
+	    UNION ALL
+	    SELECT group_id, direct, subtree FROM group_member_deltas WHERE account_id = $1) c
+	GROUP BY group_id`
+
+// groupRecountSQL counts an account's groups from its memberships, the
+// plain way: each membership towards every group on its group's path,
+// each person once per group. The consistency check compares the kept
+// counts with it.
+const groupRecountSQL = `SELECT a.id, count(*) FILTER (WHERE a.id = m.group_id), count(DISTINCT m.user_id)
+	FROM memberships m
+	JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+	CROSS JOIN LATERAL unnest(g.path) AS a(id)
+	WHERE m.account_id = $1
+	GROUP BY a.id`
+
+func collectGroupCounts(rows pgx.Rows) (direct, subtree map[int64]int64, err error) {
 	direct, subtree = map[int64]int64{}, map[int64]int64{}
 	var id, d, st int64
 	_, err = pgx.ForEachRow(rows, []any{&id, &d, &st}, func() error {
-		if d > 0 {
+		if d != 0 {
 			direct[id] = d
 		}
-		if st > 0 {
+		if st != 0 {
 			subtree[id] = st
 		}
 		return nil
@@ -234,17 +255,23 @@ func (s *GroupStore) RenameGroup(ctx context.Context, accountID, actorID, groupI
 // "groups.name_taken_there" when the new parent has a subgroup of that name.
 func (s *GroupStore) MoveGroup(ctx context.Context, accountID, actorID, groupID, parentID int64, now time.Time) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		// Memberships wait while the paths change and the groups are
+		// recounted (first, so that this lock is always taken before the
+		// tree's).
+		if err := lockGroupCounts(ctx, tx, accountID); err != nil {
+			return err
+		}
 		if _, err := lockGroupTree(ctx, tx, accountID); err != nil {
 			return err
 		}
-		g, err := lockGroup(ctx, tx, accountID, groupID)
+		g, err := lockGroupForMove(ctx, tx, accountID, groupID)
 		if err != nil {
 			return err
 		}
 		if g.parentID == nil {
 			return roster.Errorf(roster.EINVALID, "groups.root_fixed")
 		}
-		parent, err := lockGroup(ctx, tx, accountID, parentID)
+		parent, err := lockGroupForMove(ctx, tx, accountID, parentID)
 		if err != nil {
 			return err
 		}
@@ -270,6 +297,9 @@ func (s *GroupStore) MoveGroup(ctx context.Context, accountID, actorID, groupID,
 		    parent_id = CASE WHEN id = $2 THEN $5 ELSE parent_id END
 		WHERE account_id = $1 AND path @> ARRAY[$2::bigint]`, accountID, groupID, parent.path, len(g.path), parentID); err != nil {
 			return nameTaken(err, "groups.name_taken_there")
+		}
+		if err := recountGroups(ctx, tx, accountID); err != nil {
+			return err
 		}
 		return auditGroup(ctx, tx, accountID, actorID, "group_moved", groupID, now, map[string]any{"name": g.name, "from": *g.parentID, "to": parentID})
 	})
@@ -325,11 +355,12 @@ func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]rost
 	})
 }
 
-// FoldRoleHolderCounts folds the role holder deltas written since the last
-// fold into the counts, in one statement (a count read meanwhile sees the
-// deltas or their sum, never both or neither), counters in key order. It
-// returns how many deltas it folded; those of deleted roles are dropped.
-func (s *GroupStore) FoldRoleHolderCounts(ctx context.Context) (int64, error) {
+// FoldKeptCounts folds the role holder deltas, then the group member
+// deltas, written since the last fold into their counts, each in one
+// statement (a count read meanwhile sees the deltas or their sum, never
+// both or neither), counters in key order. It returns how many deltas it
+// folded; those of deleted roles and groups are dropped.
+func (s *GroupStore) FoldKeptCounts(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.pool.QueryRow(ctx, `WITH d AS (DELETE FROM role_holder_deltas RETURNING account_id, role_id, delta),
 	sums AS (SELECT d.account_id, d.role_id, sum(d.delta) AS n, count(*) AS deltas
@@ -338,7 +369,56 @@ func (s *GroupStore) FoldRoleHolderCounts(ctx context.Context) (int64, error) {
 	       SELECT account_id, role_id, n FROM sums ORDER BY account_id, role_id
 	       ON CONFLICT (account_id, role_id) DO UPDATE SET holders = c.holders + EXCLUDED.holders)
 	SELECT count(*) FROM d`).Scan(&n)
-	return n, err
+	if err != nil {
+		return n, err
+	}
+	var g int64
+	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if err := lockGroupFold(ctx, tx); err != nil {
+			return err
+		}
+		return tx.QueryRow(ctx, `WITH d AS (DELETE FROM group_member_deltas RETURNING account_id, group_id, direct, subtree),
+	sums AS (SELECT d.account_id, d.group_id, sum(d.direct) AS direct, sum(d.subtree) AS subtree
+	         FROM d JOIN groups g ON g.account_id = d.account_id AND g.id = d.group_id GROUP BY d.account_id, d.group_id),
+	up AS (INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
+	       SELECT account_id, group_id, direct, subtree FROM sums ORDER BY account_id, group_id
+	       ON CONFLICT (account_id, group_id) DO UPDATE SET direct = c.direct + EXCLUDED.direct, subtree = c.subtree + EXCLUDED.subtree)
+	SELECT count(*) FROM d`).Scan(&g)
+	})
+	return n + g, err
+}
+
+// lockGroupFold keeps the fold and a recount (recountGroups) apart: each
+// deletes deltas and writes counts, in orders that could deadlock.
+func lockGroupFold(ctx context.Context, tx pgx.Tx) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(25, 0)`)
+	return err
+}
+
+// recountGroups sets the account's group counts from its rows
+// (group_member_counts_recount), dropping the deltas: after a group move,
+// which changes which groups a membership counts towards. The caller
+// holds the account's group counts lock (lockGroupCounts), so no
+// membership change writes deltas meanwhile.
+func recountGroups(ctx context.Context, tx pgx.Tx, accountID int64) error {
+	if err := lockGroupFold(ctx, tx); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, `WITH r AS (SELECT * FROM group_member_counts_recount($1)),
+	gone AS (DELETE FROM group_member_deltas WHERE account_id = $1),
+	zero AS (UPDATE group_member_counts c SET direct = 0, subtree = 0
+	         WHERE c.account_id = $1 AND c.group_id NOT IN (SELECT r.group_id FROM r))
+	INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
+	SELECT $1, r.group_id, r.direct, r.subtree FROM r ORDER BY r.group_id
+	ON CONFLICT (account_id, group_id) DO UPDATE SET direct = EXCLUDED.direct, subtree = EXCLUDED.subtree`, accountID)
+	return err
+}
+
+// lockGroupCounts takes the account's group counts lock alone: the
+// membership triggers take it shared (migration 00024).
+func lockGroupCounts(ctx context.Context, tx pgx.Tx, accountID int64) error {
+	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(24, $1::int)`, accountID)
+	return err
 }
 
 // CreateRole adds a custom role after the others in the catalogue.

@@ -603,3 +603,82 @@ func TestGroupAdminRoles(t *testing.T) {
 		t.Errorf("the other account has %d roles", len(other))
 	}
 }
+
+// Group member counts are kept by the membership triggers (migration
+// 00024): after people join and leave groups, several at once in one
+// statement and from several sessions, are deleted, and groups move
+// meanwhile, with folds in between, every group's direct and subtree
+// counts equal a recount.
+func TestGroupCountsKeptUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	ga := newGroupAdmin(t)
+	ctx := t.Context()
+	ids := slices.Collect(maps.Values(ga.g))
+	parent := ga.g["E"]
+	for i := range 6 { // a deeper branch, and siblings
+		g, err := ga.store.CreateGroup(ctx, ga.acc.ID, ga.admin.ID, parent, fmt.Sprintf("Deep %d", i), testNow)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, parent = append(ids, g.ID), g.ID
+	}
+	var people []int64
+	for i := range 24 {
+		people = append(people, ga.user(t, personSpec{name: fmt.Sprintf("Person %02d", i), email: fmt.Sprintf("p%02d@globex.example", i)}))
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w := range 4 {
+		wg.Go(func() {
+			rng := mrand.New(mrand.NewPCG(uint64(w), 9))
+			for range 60 {
+				p := people[rng.IntN(len(people))]
+				var err error
+				switch op := rng.IntN(10); {
+				case op < 4: // join one to three groups in one statement
+					gs := []int64{ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]}[:1+rng.IntN(3)]
+					_, err = ga.pool.Exec(ctx, `INSERT INTO memberships (account_id, user_id, group_id) SELECT $1, $2, g FROM unnest($3::bigint[]) g
+					ON CONFLICT DO NOTHING`, ga.acc.ID, p, gs)
+				case op < 7: // leave one group, or all
+					if rng.IntN(2) == 0 {
+						_, err = ga.pool.Exec(ctx, `DELETE FROM memberships WHERE account_id = $1 AND user_id = $2 AND group_id = $3`, ga.acc.ID, p, ids[rng.IntN(len(ids))])
+					} else {
+						_, err = ga.pool.Exec(ctx, `DELETE FROM memberships WHERE account_id = $1 AND user_id = $2`, ga.acc.ID, p)
+					}
+				case op < 9: // a group moves
+					err = ga.store.MoveGroup(ctx, ga.acc.ID, ga.admin.ID, ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))], testNow)
+					if c := roster.ErrorCode(err); c == roster.EINVALID || c == roster.ECONFLICT {
+						err = nil
+					}
+				default:
+					_, err = ga.store.FoldKeptCounts(ctx)
+				}
+				if err != nil {
+					failed.Add(1)
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if failed.Load() > 0 {
+		return
+	}
+	// Someone deleted with their memberships (the cascade).
+	ga.exec(t, `DELETE FROM users WHERE account_id = $1 AND id = $2`, ga.acc.ID, people[0])
+	for _, step := range []string{"before the fold", "after the fold"} {
+		if problems, err := CheckGroupCounts(ctx, ga.pool, ga.acc.ID); err != nil || len(problems) > 0 {
+			t.Fatalf("%s: %v %q", step, err, problems)
+		}
+		if _, err := ga.store.FoldKeptCounts(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkTree(t, ga.store, ga.pool, ga.acc.ID)
+	var deltas int
+	ga.pool.QueryRow(ctx, `SELECT count(*) FROM group_member_deltas WHERE account_id = $1`, ga.acc.ID).Scan(&deltas)
+	if deltas != 0 {
+		t.Errorf("%d deltas left after the fold", deltas)
+	}
+}

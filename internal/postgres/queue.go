@@ -113,8 +113,10 @@ func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
-// FoldArgs is the periodic job that folds the role holder deltas into the
-// role holder counts (see migration 00016), so a count reads a few rows.
+// FoldArgs is the periodic job that folds the role holder and group member
+// deltas into their counts (see migrations 00016 and 00024), so a count
+// reads a few rows. (Its kind keeps the name it had before it folded
+// group counts too.)
 type FoldArgs struct{}
 
 // Kind names the job for the queue.
@@ -128,7 +130,7 @@ type FoldWorker struct {
 
 // Work folds the deltas.
 func (w *FoldWorker) Work(ctx context.Context, job *river.Job[FoldArgs]) error {
-	_, err := w.Store.FoldRoleHolderCounts(ctx)
+	_, err := w.Store.FoldKeptCounts(ctx)
 	return err
 }
 

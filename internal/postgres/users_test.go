@@ -750,6 +750,9 @@ func checkCounters(t *testing.T, pool *pgxpool.Pool, accountID int64, step strin
 	if kept != recount {
 		t.Errorf("%s: account %d counters %+v, recount %+v", step, accountID, kept, recount)
 	}
+	if problems, err := CheckGroupCounts(ctx, pool, accountID); err != nil || len(problems) > 0 {
+		t.Errorf("%s: account %d group counts: %v %q", step, accountID, err, problems)
+	}
 	rows, err := pool.Query(ctx, `SELECT u.email, u.group_count, g.n, u.admin_grants, a.n
 	FROM users u
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id) g
@@ -974,7 +977,7 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 				return
 			default:
 			}
-			k, err := store.FoldRoleHolderCounts(ctx)
+			k, err := store.FoldKeptCounts(ctx)
 			if err != nil {
 				t.Errorf("fold: %v", err)
 				return
@@ -994,7 +997,7 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 	if problems, err := CheckSortKeys(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 {
 		t.Errorf("after concurrent changes: %v %q", err, problems)
 	}
-	if _, err := store.FoldRoleHolderCounts(ctx); err != nil {
+	if _, err := store.FoldKeptCounts(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var kept, left int64
