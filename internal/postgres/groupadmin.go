@@ -298,7 +298,20 @@ func (s *GroupStore) MoveGroup(ctx context.Context, accountID, actorID, groupID,
 		WHERE account_id = $1 AND path @> ARRAY[$2::bigint]`, accountID, groupID, parent.path, len(g.path), parentID); err != nil {
 			return nameTaken(err, "groups.name_taken_there")
 		}
-		if err := recountGroups(ctx, tx, accountID); err != nil {
+		// The groups the subtree leaves and the groups it joins count
+		// its people no longer, or now; every other count is unchanged.
+		var moved []int64
+		for _, id := range g.path[:len(g.path)-1] {
+			if !slices.Contains(parent.path, id) {
+				moved = append(moved, id)
+			}
+		}
+		for _, id := range parent.path {
+			if !slices.Contains(g.path, id) {
+				moved = append(moved, id)
+			}
+		}
+		if err := recountSubtrees(ctx, tx, accountID, moved); err != nil {
 			return err
 		}
 		return auditGroup(ctx, tx, accountID, actorID, "group_moved", groupID, now, map[string]any{"name": g.name, "from": *g.parentID, "to": parentID})
@@ -388,29 +401,38 @@ func (s *GroupStore) FoldKeptCounts(ctx context.Context) (int64, error) {
 	return n + g, err
 }
 
-// lockGroupFold keeps the fold and a recount (recountGroups) apart: each
+// lockGroupFold keeps the fold and a recount (recountSubtrees) apart: each
 // deletes deltas and writes counts, in orders that could deadlock.
 func lockGroupFold(ctx context.Context, tx pgx.Tx) error {
 	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(25, 0)`)
 	return err
 }
 
-// recountGroups sets the account's group counts from its rows
-// (group_member_counts_recount), dropping the deltas: after a group move,
-// which changes which groups a membership counts towards. The caller
-// holds the account's group counts lock (lockGroupCounts), so no
-// membership change writes deltas meanwhile.
-func recountGroups(ctx context.Context, tx pgx.Tx, accountID int64) error {
+// recountSubtrees sets the subtree counts of groupIDs from the
+// memberships (their direct counts do not change), less the deltas not
+// folded yet, which stay: after a group move, which changes which groups
+// count a membership. The caller holds the account's group counts lock
+// (lockGroupCounts), so no membership change writes deltas meanwhile;
+// the fold waits.
+func recountSubtrees(ctx context.Context, tx pgx.Tx, accountID int64, groupIDs []int64) error {
+	if len(groupIDs) == 0 {
+		return nil
+	}
 	if err := lockGroupFold(ctx, tx); err != nil {
 		return err
 	}
-	_, err := tx.Exec(ctx, `WITH r AS (SELECT * FROM group_member_counts_recount($1)),
-	gone AS (DELETE FROM group_member_deltas WHERE account_id = $1),
-	zero AS (UPDATE group_member_counts c SET direct = 0, subtree = 0
-	         WHERE c.account_id = $1 AND c.group_id NOT IN (SELECT r.group_id FROM r))
+	_, err := tx.Exec(ctx, `WITH r AS (
+	    SELECT a.id, count(DISTINCT m.user_id) AS n
+	    FROM unnest($2::bigint[]) a(id)
+	    JOIN groups g ON g.account_id = $1 AND g.path @> ARRAY[a.id]
+	    JOIN memberships m ON m.account_id = $1 AND m.group_id = g.id
+	    GROUP BY a.id),
+	d AS (SELECT group_id, sum(subtree) AS n FROM group_member_deltas WHERE account_id = $1 AND group_id = ANY($2) GROUP BY group_id)
 	INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
-	SELECT $1, r.group_id, r.direct, r.subtree FROM r ORDER BY r.group_id
-	ON CONFLICT (account_id, group_id) DO UPDATE SET direct = EXCLUDED.direct, subtree = EXCLUDED.subtree`, accountID)
+	SELECT $1, a.id, 0, coalesce(r.n, 0) - coalesce(d.n, 0)
+	FROM unnest($2::bigint[]) a(id) LEFT JOIN r ON r.id = a.id LEFT JOIN d ON d.group_id = a.id
+	ORDER BY a.id
+	ON CONFLICT (account_id, group_id) DO UPDATE SET subtree = EXCLUDED.subtree`, accountID, groupIDs)
 	return err
 }
 
