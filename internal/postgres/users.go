@@ -177,6 +177,18 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		LIMIT %d`, pageColumns, countCol, hw.sql(), dir, dir, limit+1)
 		plainArgs = hw.args
 	}
+	// Deactivated people narrowed by what their rows carry: read from
+	// users_deactivated_idx, page and count.
+	if dw := (&where{}); deactivatedRows(dw, accountID, f) && s.fewestDeactivated(ctx, accountID, f) {
+		filterSQL, filterArgs = dw.sql(), slices.Clone(dw.args)
+		keyset(dw, "u.name_key", "u.id")
+		plainSQL = fmt.Sprintf(`SELECT %s, u.name_key::text
+		FROM users u
+		WHERE %s
+		ORDER BY u.name_key %s, u.id %s
+		LIMIT %d`, pageColumns, dw.sql(), dir, dir, limit+1)
+		plainArgs = dw.args
+	}
 	// A team alone, by name: when its subtree has at most teamRows
 	// memberships, all of them are read from memberships_group_name_idx
 	// (which carries each member's name key) and sorted, without reading
@@ -662,6 +674,80 @@ func keptCounter(f roster.UserFilter) string {
 // account, nothing else narrowing them.
 func oneRoleAlone(f roster.UserFilter) bool {
 	return len(f.RoleIDs) == 1 && filterOnly(f, roster.UserFilter{RoleIDs: f.RoleIDs})
+}
+
+// deactivatedRows adds the conditions of f on the columns
+// users_deactivated_idx carries (migration 00025), when f is deactivated
+// people by name narrowed only by them (roles, a group, sign-in, without
+// a group): the roles and groups from the person's row (roles_held ends
+// with the role ids; member_of is their groups), the index's own
+// predicate written as it is. The deactivated alone keep their count
+// (keptCounter) and their plain page.
+func deactivatedRows(w *where, accountID int64, f roster.UserFilter) bool {
+	alone := filterOnly(f, roster.UserFilter{Status: f.Status})
+	if f.Status != roster.StatusDeactivated || alone || f.Query != "" || f.Scope != nil || f.InvitedBy != 0 || f.Sort != roster.SortName {
+		return false
+	}
+	w.add("u.account_id = %s", accountID)
+	w.add("u.status = 'deactivated'")
+	if f.NeverSignedIn {
+		w.add("u.last_sign_in_at IS NULL")
+	}
+	if f.WithoutGroup {
+		w.add("cardinality(u.member_of) = 0")
+	}
+	if len(f.RoleIDs) > 0 {
+		w.add("u.roles_held[cardinality(u.roles_held) / 2 + 1:] && %s::bigint[]", f.RoleIDs)
+	}
+	if f.GroupID != 0 {
+		if f.ExcludeSubgroups {
+			w.add("u.member_of @> ARRAY[%s::bigint]", f.GroupID)
+		} else {
+			// (array_cat: an expression users_member_of_idx does not
+			// answer, or the planner would AND a bitmap of the
+			// subtree's 180,000 people with the index's 40,000: 500 ms)
+			w.add("array_cat(u.member_of, '{}') && (SELECT array_agg(g.id) FROM groups g WHERE g.account_id = %s AND g.path @> ARRAY[%s::bigint])", accountID, f.GroupID)
+		}
+	}
+	return true
+}
+
+// fewestDeactivated reports whether the deactivated are fewer than the
+// people of each other filter of f, as the kept counts say (a role's
+// holders, a group's people, the never signed in, those without a group):
+// then f's people are found among the deactivated (deactivatedRows),
+// else among the fewer, as before (the 551 administrators, of whom 16 are
+// deactivated, are read in 7 ms from their role; among the 40,093
+// deactivated, in 99).
+func (s *UserStore) fewestDeactivated(ctx context.Context, accountID int64, f roster.UserFilter) bool {
+	sizes := []string{"coalesce((SELECT c.users_deactivated FROM account_counters c WHERE c.account_id = $1), 0)"}
+	args := []any{accountID}
+	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
+	if len(f.RoleIDs) > 0 {
+		var roles []string
+		for _, r := range f.RoleIDs {
+			roles = append(roles, roleHolderCountSQL("$1", arg(r)))
+		}
+		sizes = append(sizes, strings.Join(roles, " + "))
+	}
+	if f.GroupID != 0 {
+		col := "subtree"
+		if f.ExcludeSubgroups {
+			col = "direct"
+		}
+		g := arg(f.GroupID)
+		sizes = append(sizes, fmt.Sprintf(`coalesce((SELECT sum(%[1]s) FROM (SELECT %[1]s FROM group_member_counts WHERE account_id = $1 AND group_id = %[2]s
+		    UNION ALL SELECT %[1]s FROM group_member_deltas WHERE account_id = $1 AND group_id = %[2]s) k), 0)`, col, g))
+	}
+	if f.NeverSignedIn {
+		sizes = append(sizes, "coalesce((SELECT c.users_never_signed_in FROM account_counters c WHERE c.account_id = $1), 0)")
+	}
+	if f.WithoutGroup {
+		sizes = append(sizes, "coalesce((SELECT c.users_without_group FROM account_counters c WHERE c.account_id = $1), 0)")
+	}
+	var fewest bool
+	err := s.pool.QueryRow(ctx, fmt.Sprintf("SELECT %s <= least(%s)", sizes[0], strings.Join(sizes[1:], ", ")), args...).Scan(&fewest)
+	return err == nil && fewest
 }
 
 // teamRows is the most memberships a team's subtree may have for its
