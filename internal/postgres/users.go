@@ -128,11 +128,10 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	// count comes as the page statement's last column, one statement for
 	// both.
 	countCol := ""
-	switch {
-	case roleOnly:
+	if roleOnly {
 		countCol = ", " + roleHolderCountSQL("$1", "$2")
-	case keptCounter(f) != "":
-		countCol = ", coalesce((SELECT " + keptCounter(f) + " FROM account_counters WHERE account_id = $1), 0)"
+	} else if c := keptCounter(f); c != "" {
+		countCol = ", coalesce((SELECT " + c + " FROM account_counters WHERE account_id = $1), 0)"
 	}
 
 	// The plain page query: one statement, the planner's choice.

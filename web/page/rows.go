@@ -140,12 +140,20 @@ func (t *rowText) chipHTML(roleID, groupID int64) string {
 // was most of the time a People page took to render. What they say is
 // escaped as templ escapes it (html.EscapeString's five characters).
 func (t *rowText) rows(now time.Time, users []roster.User) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		bp := rowBuffers.Get().(*[]byte)
-		b := (*bp)[:0]
+	return pooledRows(func(b []byte) []byte {
 		for i := range users {
 			b = t.appendRow(b, now, &users[i])
 		}
+		return b
+	})
+}
+
+// pooledRows is a component that writes what add appends, built in one
+// of rowBuffers.
+func pooledRows(add func([]byte) []byte) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		bp := rowBuffers.Get().(*[]byte)
+		b := add((*bp)[:0])
 		_, err := w.Write(b)
 		if cap(b) <= 1<<20 {
 			*bp = b
@@ -372,18 +380,11 @@ func (c cutMessage) append(b []byte, l *i18n.Localizer, arg string) []byte {
 
 // rows writes the Invitations table's rows.
 func (t *inviteText) rows(invs []roster.Invitation) templ.Component {
-	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
-		bp := rowBuffers.Get().(*[]byte)
-		b := (*bp)[:0]
+	return pooledRows(func(b []byte) []byte {
 		for i := range invs {
 			b = t.appendRow(b, &invs[i])
 		}
-		_, err := w.Write(b)
-		if cap(b) <= 1<<20 {
-			*bp = b
-			rowBuffers.Put(bp)
-		}
-		return err
+		return b
 	})
 }
 
