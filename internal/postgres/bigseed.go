@@ -252,7 +252,7 @@ func SeedBig(ctx context.Context, pool *pgxpool.Pool, s BigSeed) (BigSeedResult,
 				return err
 			}
 			for _, b := range loads {
-				if err := b.writeGroupCounts(ctx, tx); err != nil {
+				if err := b.writeKeptCounts(ctx, tx); err != nil {
 					return err
 				}
 			}
@@ -628,6 +628,7 @@ type bigAccount struct {
 	groupPaths  [][]int64 // each bulk group's path, root first
 	roleBits    [][3]uint8
 	nGroups     []uint8
+	flags       []uint8 // each person's status and sign-in (flagDeactivated, flagNever), set as their row is made
 	linkIDs     []int64 // invitations that are links needing approval
 	// The sort keys (roster_normalize) of bigFirst, bigLast and bigTail,
 	// computed by the database itself: a person's name key is theirs
@@ -649,37 +650,102 @@ var bitRoles = []struct {
 	key string
 }{{bitAdministrator, roster.RoleAdministrator}, {bitRequisitioner, roster.RoleRequisitioner}, {bitApprover, roster.RoleApprover}, {bitFinance, roster.RoleFinance}, {bitAnalyst, roster.RoleAnalyst}}
 
-// writeGroupCounts writes the group member counts of the bulk people,
-// as the membership triggers (off during the load) would have kept them
-// (migration 00024): each person towards their groups (direct) and
-// towards every group on those groups' paths, once (subtree). The
+// writeKeptCounts writes the group member counts and the people counts
+// of the bulk people, as the triggers (off during the load) would have
+// kept them (migrations 00024 and 00026): each person towards their
+// groups (direct), towards every group on those groups' paths, once
+// (subtree), and towards each of those groups and 0 (or -1 and 0 without
+// a group) with each role they hold and 0, by status and sign-in. The
 // administrators made with the triggers on are counted by their deltas.
-func (b *bigAccount) writeGroupCounts(ctx context.Context, tx pgx.Tx) error {
-	direct, subtree := map[int64]int64{}, map[int64]int64{}
-	covered := map[int64]bool{}
-	for i := range b.userIDs {
-		clear(covered)
-		for k := range int(b.nGroups[i]) {
-			g := b.groupOf[i][k]
-			direct[b.groupIDs[g]]++
-			for _, a := range b.groupPaths[g] {
-				covered[a] = true
+func (b *bigAccount) writeKeptCounts(ctx context.Context, tx pgx.Tx) error {
+	// Groups by slot: 0 is the whole account, 1 no group, then the
+	// groups; roles by slot: 0 is any, then bitRoles.
+	slot := map[int64]int{}
+	ids := []int64{0, -1}
+	for _, path := range b.groupPaths {
+		for _, a := range path {
+			if _, ok := slot[a]; !ok {
+				slot[a] = len(ids)
+				ids = append(ids, a)
 			}
 		}
-		for a := range covered {
-			subtree[a]++
+	}
+	direct, subtree := make([]int64, len(ids)), make([]int64, len(ids))
+	people := make([][6][4]int64, len(ids)) // by role slot (any, then bitRoles' five) and flags
+	seen := make([]int, len(ids))           // the person (plus one) last counted towards a slot
+	var covered []int
+	for i := range b.userIDs {
+		covered = covered[:0]
+		var bits uint8
+		for k := range int(b.nGroups[i]) {
+			g := b.groupOf[i][k]
+			direct[slot[b.groupIDs[g]]]++
+			bits |= b.roleBits[i][k]
+			for _, a := range b.groupPaths[g] {
+				if j := slot[a]; seen[j] != i+1 {
+					seen[j] = i + 1
+					covered = append(covered, j)
+				}
+			}
+		}
+		for _, j := range covered {
+			subtree[j]++
+		}
+		if b.nGroups[i] == 0 {
+			covered = append(covered, 1)
+		}
+		covered = append(covered, 0)
+		f := b.flags[i]
+		for _, j := range covered {
+			people[j][0][f]++
+			for r, br := range bitRoles {
+				if bits&br.bit != 0 {
+					people[j][r+1][f]++
+				}
+			}
 		}
 	}
-	var ids, d, st []int64
-	for id, n := range subtree {
-		ids, d, st = append(ids, id), append(d, direct[id]), append(st, n)
+	var gids, d, st []int64
+	for j, id := range ids[2:] {
+		if subtree[j+2] > 0 {
+			gids, d, st = append(gids, id), append(d, direct[j+2]), append(st, subtree[j+2])
+		}
 	}
 	_, err := tx.Exec(ctx, `INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
 	SELECT $1, t.id, t.d, t.s FROM unnest($2::bigint[], $3::bigint[], $4::bigint[]) AS t(id, d, s) ORDER BY t.id
 	ON CONFLICT (account_id, group_id) DO UPDATE SET direct = c.direct + EXCLUDED.direct, subtree = c.subtree + EXCLUDED.subtree`,
-		b.accountID, ids, d, st)
+		b.accountID, gids, d, st)
+	if err != nil {
+		return err
+	}
+	var pg, pr, pn []int64
+	var pd, pv []bool
+	for j, id := range ids {
+		for r, byFlags := range people[j] {
+			role := int64(0)
+			if r > 0 {
+				role = b.roles[bitRoles[r-1].key]
+			}
+			for f, n := range byFlags {
+				if n > 0 {
+					pg, pr, pn = append(pg, id), append(pr, role), append(pn, n)
+					pd, pv = append(pd, f&flagDeactivated != 0), append(pv, f&flagNever != 0)
+				}
+			}
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO people_counts AS c (account_id, group_id, role_id, deactivated, never, people)
+	SELECT $1, t.g, t.r, t.d, t.v, t.n FROM unnest($2::bigint[], $3::bigint[], $4::boolean[], $5::boolean[], $6::bigint[]) AS t(g, r, d, v, n) ORDER BY 2, 3, 4, 5
+	ON CONFLICT (account_id, group_id, role_id, deactivated, never) DO UPDATE SET people = c.people + EXCLUDED.people`,
+		b.accountID, pg, pr, pd, pv, pn)
 	return err
 }
+
+// A bulk person's flags (bigAccount.flags), set as their row is made.
+const (
+	flagDeactivated = 1 << iota
+	flagNever
+)
 
 // access is person i's memberships and role assignments as their row
 // carries them (migration 00017): the group ids ascending, and the group
@@ -1043,6 +1109,7 @@ func (b *bigAccount) planMemberships() {
 	b.groupOf = make([][3]int32, n)
 	b.roleBits = make([][3]uint8, n)
 	b.nGroups = make([]uint8, n)
+	b.flags = make([]uint8, n)
 	ng := len(b.groupIDs)
 	for i := range n {
 		r := b.rng(4, uint64(i))
@@ -1300,13 +1367,17 @@ func (b *bigAccount) addLoads(g *seedGraph) {
 				invitedBy = b.inviters[r.IntN(len(b.inviters))]
 			}
 			status := roster.StatusActive
+			var flags uint8
 			if r.IntN(25) == 0 {
-				status = roster.StatusDeactivated
+				status, flags = roster.StatusDeactivated, flagDeactivated
 			}
 			var lastSignIn any
 			if r.IntN(7) != 0 {
 				lastSignIn = created.Add(time.Duration(r.Int64N(int64(now.Sub(created)) + 1)))
+			} else {
+				flags |= flagNever
 			}
+			b.flags[i] = flags
 			admin := 0
 			for k := 0; k < int(b.nGroups[i]); k++ {
 				if b.roleBits[i][k]&bitAdministrator != 0 {

@@ -18,7 +18,8 @@ import (
 //     weekly chart) equal a full recount, and every person's group_count and
 //     admin_grants equal their memberships and Administrator roles;
 //   - each group's kept member counts (direct and subtree) equal a recount
-//     from the memberships;
+//     from the memberships, and the kept people counts (by group, role,
+//     status and sign-in) a recount from the people's rows;
 //   - memberships and role holders carry their person's name key, and the
 //     role holders are exactly the role assignments' people;
 //   - every email invitation has exactly one outcome: at most one person
@@ -69,6 +70,11 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 		return nil, err
 	}
 	problems = append(problems, groups...)
+	people, err := CheckPeopleCounts(ctx, pool, accountID)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, people...)
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
@@ -233,6 +239,37 @@ func CheckGroupCounts(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 			}
 		}
 		return nil
+	})
+	return problems, err
+}
+
+// CheckPeopleCounts compares the kept people counts (migration 00026, the
+// folded counts and the deltas) with a recount from the people's rows, in
+// one snapshot, and returns the keys that disagree.
+func CheckPeopleCounts(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
+	var problems []string
+	err := pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		rows, err := tx.Query(ctx, `WITH kept AS (
+		    SELECT group_id, role_id, deactivated, never, sum(n) AS n FROM (
+		        SELECT group_id, role_id, deactivated, never, people AS n FROM people_counts WHERE account_id = $1
+		        UNION ALL
+		        SELECT group_id, role_id, deactivated, never, delta FROM people_count_deltas WHERE account_id = $1) k
+		    GROUP BY 1, 2, 3, 4)
+		SELECT group_id, role_id, deactivated, never, coalesce(k.n, 0)::bigint, coalesce(r.people, 0)
+		FROM kept k FULL JOIN people_counts_recount($1) r USING (group_id, role_id, deactivated, never)
+		WHERE coalesce(k.n, 0) <> coalesce(r.people, 0)
+		ORDER BY 1, 2, 3, 4`, accountID)
+		if err != nil {
+			return err
+		}
+		var group, role, kept, counted int64
+		var deactivated, never bool
+		_, err = pgx.ForEachRow(rows, []any{&group, &role, &deactivated, &never, &kept, &counted}, func() error {
+			problems = append(problems, fmt.Sprintf("people of group %d, role %d, deactivated %t, never signed in %t: %d kept, %d counted",
+				group, role, deactivated, never, kept, counted))
+			return nil
+		})
+		return err
 	})
 	return problems, err
 }

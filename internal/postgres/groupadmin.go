@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -369,7 +370,8 @@ func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]rost
 }
 
 // FoldKeptCounts folds the role holder deltas, then the group member
-// deltas, written since the last fold into their counts, each in one
+// deltas and the people count deltas, written since the last fold into
+// their counts, each in one
 // statement (a count read meanwhile sees the deltas or their sum, never
 // both or neither), counters in key order. It returns how many deltas it
 // folded; those of deleted roles and groups are dropped.
@@ -385,20 +387,29 @@ func (s *GroupStore) FoldKeptCounts(ctx context.Context) (int64, error) {
 	if err != nil {
 		return n, err
 	}
-	var g int64
+	var g, p int64
 	err = pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		if err := lockGroupFold(ctx, tx); err != nil {
 			return err
 		}
-		return tx.QueryRow(ctx, `WITH d AS (DELETE FROM group_member_deltas RETURNING account_id, group_id, direct, subtree),
+		if err := tx.QueryRow(ctx, `WITH d AS (DELETE FROM group_member_deltas RETURNING account_id, group_id, direct, subtree),
 	sums AS (SELECT d.account_id, d.group_id, sum(d.direct) AS direct, sum(d.subtree) AS subtree
 	         FROM d JOIN groups g ON g.account_id = d.account_id AND g.id = d.group_id GROUP BY d.account_id, d.group_id),
 	up AS (INSERT INTO group_member_counts AS c (account_id, group_id, direct, subtree)
 	       SELECT account_id, group_id, direct, subtree FROM sums ORDER BY account_id, group_id
 	       ON CONFLICT (account_id, group_id) DO UPDATE SET direct = c.direct + EXCLUDED.direct, subtree = c.subtree + EXCLUDED.subtree)
-	SELECT count(*) FROM d`).Scan(&g)
+	SELECT count(*) FROM d`).Scan(&g); err != nil {
+			return err
+		}
+		// The people counts (migration 00026); a deleted account's are dropped.
+		return tx.QueryRow(ctx, `WITH d AS (DELETE FROM people_count_deltas RETURNING account_id, group_id, role_id, deactivated, never, delta),
+	sums AS (SELECT account_id, group_id, role_id, deactivated, never, sum(delta) AS n FROM d GROUP BY 1, 2, 3, 4, 5 HAVING sum(delta) <> 0),
+	up AS (INSERT INTO people_counts AS c (account_id, group_id, role_id, deactivated, never, people)
+	       SELECT s.* FROM sums s JOIN accounts a ON a.id = s.account_id ORDER BY 1, 2, 3, 4, 5
+	       ON CONFLICT (account_id, group_id, role_id, deactivated, never) DO UPDATE SET people = c.people + EXCLUDED.people)
+	SELECT count(*) FROM d`).Scan(&p)
 	})
-	return n + g, err
+	return n + g + p, err
 }
 
 // lockGroupFold keeps the fold and a recount (recountSubtrees) apart: each
@@ -408,9 +419,9 @@ func lockGroupFold(ctx context.Context, tx pgx.Tx) error {
 	return err
 }
 
-// recountSubtrees sets the subtree counts of groupIDs from the
-// memberships (their direct counts do not change), less the deltas not
-// folded yet, which stay: after a group move, which changes which groups
+// recountSubtrees sets the subtree counts and the people counts of
+// groupIDs from the memberships and the people's rows (their direct
+// counts do not change), less the deltas not folded yet, which stay: after a group move, which changes which groups
 // count a membership. The caller holds the account's group counts lock
 // (lockGroupCounts), so no membership change writes deltas meanwhile;
 // the fold waits.
@@ -433,15 +444,57 @@ func recountSubtrees(ctx context.Context, tx pgx.Tx, accountID int64, groupIDs [
 	FROM unnest($2::bigint[]) a(id) LEFT JOIN r ON r.id = a.id LEFT JOIN d ON d.group_id = a.id
 	ORDER BY a.id
 	ON CONFLICT (account_id, group_id) DO UPDATE SET subtree = EXCLUDED.subtree`, accountID, groupIDs)
+	if err != nil {
+		return err
+	}
+	// Their people counts (migration 00026) the same way.
+	if _, err := tx.Exec(ctx, `DELETE FROM people_counts WHERE account_id = $1 AND group_id = ANY($2)`, accountID, groupIDs); err != nil {
+		return err
+	}
+	_, err = tx.Exec(ctx, `WITH r AS (SELECT * FROM people_counts_recount($1, $2)),
+	d AS (SELECT group_id, role_id, deactivated, never, sum(delta) AS people FROM people_count_deltas
+	      WHERE account_id = $1 AND group_id = ANY($2) GROUP BY 1, 2, 3, 4)
+	INSERT INTO people_counts (account_id, group_id, role_id, deactivated, never, people)
+	SELECT $1, group_id, role_id, deactivated, never, coalesce(r.people, 0) - coalesce(d.people, 0)
+	FROM r FULL JOIN d USING (group_id, role_id, deactivated, never)
+	ORDER BY 2, 3, 4, 5`, accountID, groupIDs)
 	return err
 }
 
 // lockGroupCounts takes the account's group counts lock alone: the
-// membership triggers take it shared (migration 00024).
+// membership and people triggers take it shared (migrations 00024 and
+// 00026). Waiting for it puts every later shared request behind this one,
+// and a person's row changed before its statement's trigger asks for the
+// lock: a session that holds it shared and waits for that row would wait
+// on this one, which waits on it. So the wait is short (lockCountsWait,
+// under PostgreSQL's deadlock_timeout of 1 s) and tried again, up to
+// lockCountsTries times, each try letting the queue behind it through.
 func lockGroupCounts(ctx context.Context, tx pgx.Tx, accountID int64) error {
-	_, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(24, $1::int)`, accountID)
-	return err
+	for try := 1; ; try++ {
+		if _, err := tx.Exec(ctx, `SAVEPOINT group_counts_lock`); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, fmt.Sprintf(`SET LOCAL lock_timeout = %d; SELECT pg_advisory_xact_lock(24, %d)`, lockCountsWait.Milliseconds(), int32(accountID)))
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) && pgErr.Code == "55P03" && try < lockCountsTries {
+			if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT group_counts_lock`); err != nil {
+				return err
+			}
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `SET LOCAL lock_timeout = DEFAULT; RELEASE SAVEPOINT group_counts_lock`)
+		return err
+	}
 }
+
+// lockCountsWait and lockCountsTries bound lockGroupCounts's waits.
+const (
+	lockCountsWait  = 200 * time.Millisecond
+	lockCountsTries = 100
+)
 
 // CreateRole adds a custom role after the others in the catalogue.
 // EINVALID for a bad name ("groups.name_…") or "roles.description_too_long";

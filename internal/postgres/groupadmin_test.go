@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"maps"
 	mrand "math/rand/v2"
@@ -11,8 +12,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/roster-hub/roster/internal/roster"
@@ -634,7 +637,7 @@ func TestGroupCountsKeptUnderConcurrency(t *testing.T) {
 			for range 60 {
 				p := people[rng.IntN(len(people))]
 				var err error
-				switch op := rng.IntN(10); {
+				switch op := rng.IntN(14); {
 				case op < 4: // join one to three groups in one statement
 					gs := []int64{ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))], ids[rng.IntN(len(ids))]}[:1+rng.IntN(3)]
 					_, err = ga.pool.Exec(ctx, `INSERT INTO memberships (account_id, user_id, group_id) SELECT $1, $2, g FROM unnest($3::bigint[]) g
@@ -650,8 +653,24 @@ func TestGroupCountsKeptUnderConcurrency(t *testing.T) {
 					if c := roster.ErrorCode(err); c == roster.EINVALID || c == roster.ECONFLICT {
 						err = nil
 					}
-				default:
+				case op == 9:
 					_, err = ga.store.FoldKeptCounts(ctx)
+				case op == 10: // deactivated, or back (the people counts' status)
+					_, err = ga.pool.Exec(ctx, `UPDATE users SET status = CASE status WHEN 'active' THEN 'deactivated' ELSE 'active' END
+					WHERE account_id = $1 AND id = $2`, ga.acc.ID, p)
+				case op == 11: // a first sign-in, or a sign-in forgotten
+					_, err = ga.pool.Exec(ctx, `UPDATE users SET last_sign_in_at = CASE WHEN last_sign_in_at IS NULL THEN now() END
+					WHERE account_id = $1 AND id = $2`, ga.acc.ID, p)
+				default: // a role granted in one of their groups, or taken back
+					_, err = ga.pool.Exec(ctx, `WITH m AS (SELECT group_id FROM memberships WHERE account_id = $1 AND user_id = $2 ORDER BY random() LIMIT 1),
+					r AS (SELECT id FROM roles WHERE account_id = $1 ORDER BY random() LIMIT 1),
+					gone AS (DELETE FROM role_assignments ra USING m, r WHERE ra.account_id = $1 AND ra.user_id = $2 AND ra.group_id = m.group_id AND ra.role_id = r.id RETURNING 1)
+					INSERT INTO role_assignments (account_id, user_id, group_id, role_id)
+					SELECT $1, $2, m.group_id, r.id FROM m, r WHERE NOT EXISTS (SELECT 1 FROM gone)
+					ON CONFLICT DO NOTHING`, ga.acc.ID, p)
+					if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "23503" {
+						err = nil // the membership left meanwhile
+					}
 				}
 				if err != nil {
 					failed.Add(1)
@@ -671,6 +690,9 @@ func TestGroupCountsKeptUnderConcurrency(t *testing.T) {
 		if problems, err := CheckGroupCounts(ctx, ga.pool, ga.acc.ID); err != nil || len(problems) > 0 {
 			t.Fatalf("%s: %v %q", step, err, problems)
 		}
+		if problems, err := CheckPeopleCounts(ctx, ga.pool, ga.acc.ID); err != nil || len(problems) > 0 {
+			t.Fatalf("%s: people counts: %v %q", step, err, problems)
+		}
 		if _, err := ga.store.FoldKeptCounts(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -680,5 +702,56 @@ func TestGroupCountsKeptUnderConcurrency(t *testing.T) {
 	ga.pool.QueryRow(ctx, `SELECT count(*) FROM group_member_deltas WHERE account_id = $1`, ga.acc.ID).Scan(&deltas)
 	if deltas != 0 {
 		t.Errorf("%d deltas left after the fold", deltas)
+	}
+}
+
+// A person's status changing while a group move recounts (MoveGroup holds
+// the account's group counts lock, has rewritten the paths and recounted
+// the groups the subtree left and joined, and has not committed) waits
+// for the move, then counts towards the groups of the new paths: the
+// people counts (migration 00026) equal a recount after both. Without the
+// people trigger's lock, the change went to the groups it left.
+func TestPeopleCountsWaitForAGroupMove(t *testing.T) {
+	t.Parallel()
+	ga := newGroupAdmin(t)
+	ctx := t.Context()
+	tx, err := ga.pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	// Payables (with Bob, and Ann below it in EMEA) moves from Finance to Sales.
+	if err := lockGroupCounts(ctx, tx, ga.acc.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `UPDATE groups SET path = ARRAY[$2::bigint, $3::bigint] || path[3:], parent_id = CASE WHEN id = $4 THEN $3 ELSE parent_id END
+	WHERE account_id = $1 AND path @> ARRAY[$4::bigint]`, ga.acc.ID, ga.g["root"], ga.g["S"], ga.g["P"]); err != nil {
+		t.Fatal(err)
+	}
+	if err := recountSubtrees(ctx, tx, ga.acc.ID, []int64{ga.g["F"], ga.g["S"]}); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := ga.pool.Exec(ctx, `UPDATE users SET status = 'deactivated', last_sign_in_at = now() WHERE account_id = $1 AND id = $2`, ga.acc.ID, ga.people["bob"])
+		done <- err
+	}()
+	waited := true
+	select {
+	case err := <-done:
+		t.Errorf("the change did not wait for the move (%v)", err)
+		waited = false
+	case <-time.After(300 * time.Millisecond):
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if waited {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if problems, err := CheckPeopleCounts(ctx, ga.pool, ga.acc.ID); err != nil || len(problems) > 0 {
+		t.Errorf("people counts: %v %q", err, problems)
 	}
 }

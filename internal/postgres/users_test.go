@@ -753,6 +753,9 @@ func checkCounters(t *testing.T, pool *pgxpool.Pool, accountID int64, step strin
 	if problems, err := CheckGroupCounts(ctx, pool, accountID); err != nil || len(problems) > 0 {
 		t.Errorf("%s: account %d group counts: %v %q", step, accountID, err, problems)
 	}
+	if problems, err := CheckPeopleCounts(ctx, pool, accountID); err != nil || len(problems) > 0 {
+		t.Errorf("%s: account %d people counts: %v %q", step, accountID, err, problems)
+	}
 	rows, err := pool.Query(ctx, `SELECT u.email, u.group_count, g.n, u.admin_grants, a.n
 	FROM users u
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id) g
