@@ -44,25 +44,38 @@ CREATE FUNCTION people_count_roles(roles_held bigint[]) RETURNS SETOF bigint LAN
 $$;
 
 -- An account's counts from its people's rows, the plain way (the
--- migration's first numbers, the consistency check), or only the counts
--- of some groups (after a group move, MoveGroup): the people grouped by
+-- migration's first numbers, the consistency check): the people grouped by
 -- what decides their keys, then by group, then by role (expanding each
 -- person's groups and roles at once made 6,800,000 rows at 1,000,000
 -- people, twice as slow).
-CREATE FUNCTION people_counts_recount(account bigint, among bigint[] DEFAULT NULL)
+CREATE FUNCTION people_counts_recount(account bigint)
 RETURNS TABLE (group_id bigint, role_id bigint, deactivated boolean, never boolean, people bigint) LANGUAGE sql STABLE AS $$
     WITH s AS (SELECT u.member_of, u.roles_held[cardinality(u.roles_held) / 2 + 1:] AS roles,
                       u.status = 'deactivated' AS deactivated, u.last_sign_in_at IS NULL AS never, count(*) AS n
-               FROM users u
-               WHERE u.account_id = account
-                 AND (among IS NULL OR u.member_of && ARRAY(SELECT x.id FROM groups x WHERE x.account_id = account AND x.path && among))
+               FROM users u WHERE u.account_id = account
                GROUP BY 1, 2, 3, 4),
     g AS (SELECT k.id AS group_id, s.roles, s.deactivated, s.never, sum(s.n) AS n
           FROM s CROSS JOIN LATERAL people_count_groups(account, s.member_of) k(id)
-          WHERE among IS NULL OR k.id = ANY(among)
           GROUP BY 1, 2, 3, 4)
     SELECT g.group_id, r.id, g.deactivated, g.never, sum(g.n)::bigint
     FROM g CROSS JOIN LATERAL (SELECT 0::bigint UNION SELECT unnest(g.roles)) r(id)
+    GROUP BY 1, 2, 3, 4
+$$;
+
+-- The counts of a few groups only (after a group move, MoveGroup): each
+-- group's people found by the groups of its subtree (users_member_of_idx).
+-- For the two departments a 151,000-people team moves between: 0.8 s,
+-- where people_counts_recount's way took 4.4.
+CREATE FUNCTION people_counts_of_groups(account bigint, ids bigint[])
+RETURNS TABLE (group_id bigint, role_id bigint, deactivated boolean, never boolean, people bigint) LANGUAGE sql STABLE AS $$
+    SELECT a.id, r.id, s.deactivated, s.never, sum(s.n)::bigint
+    FROM unnest(ids) a(id)
+    CROSS JOIN LATERAL (
+        SELECT u.roles_held[cardinality(u.roles_held) / 2 + 1:] AS roles, u.status = 'deactivated' AS deactivated, u.last_sign_in_at IS NULL AS never, count(*) AS n
+        FROM users u
+        WHERE u.account_id = account AND u.member_of && ARRAY(SELECT x.id FROM groups x WHERE x.account_id = account AND x.path @> ARRAY[a.id])
+        GROUP BY 1, 2, 3) s
+    CROSS JOIN LATERAL (SELECT 0::bigint UNION SELECT unnest(s.roles)) r(id)
     GROUP BY 1, 2, 3, 4
 $$;
 
@@ -134,7 +147,8 @@ DROP TRIGGER people_counts_delete ON users;
 DROP TRIGGER people_counts_update ON users;
 DROP TRIGGER people_counts_insert ON users;
 DROP FUNCTION people_counts_keep();
-DROP FUNCTION people_counts_recount(bigint, bigint[]);
+DROP FUNCTION people_counts_of_groups(bigint, bigint[]);
+DROP FUNCTION people_counts_recount(bigint);
 DROP FUNCTION people_count_roles(bigint[]);
 DROP FUNCTION people_count_groups(bigint, bigint[]);
 DROP TABLE people_count_deltas;

@@ -423,8 +423,8 @@ func lockGroupFold(ctx context.Context, tx pgx.Tx) error {
 // groupIDs from the memberships and the people's rows (their direct
 // counts do not change), less the deltas not folded yet, which stay: after a group move, which changes which groups
 // count a membership. The caller holds the account's group counts lock
-// (lockGroupCounts), so no membership change writes deltas meanwhile;
-// the fold waits.
+// (lockGroupCounts), so no change of memberships or people writes
+// deltas meanwhile; the fold waits.
 func recountSubtrees(ctx context.Context, tx pgx.Tx, accountID int64, groupIDs []int64) error {
 	if len(groupIDs) == 0 {
 		return nil
@@ -451,7 +451,7 @@ func recountSubtrees(ctx context.Context, tx pgx.Tx, accountID int64, groupIDs [
 	if _, err := tx.Exec(ctx, `DELETE FROM people_counts WHERE account_id = $1 AND group_id = ANY($2)`, accountID, groupIDs); err != nil {
 		return err
 	}
-	_, err = tx.Exec(ctx, `WITH r AS (SELECT * FROM people_counts_recount($1, $2)),
+	_, err = tx.Exec(ctx, `WITH r AS (SELECT * FROM people_counts_of_groups($1, $2)),
 	d AS (SELECT group_id, role_id, deactivated, never, sum(delta) AS people FROM people_count_deltas
 	      WHERE account_id = $1 AND group_id = ANY($2) GROUP BY 1, 2, 3, 4)
 	INSERT INTO people_counts (account_id, group_id, role_id, deactivated, never, people)

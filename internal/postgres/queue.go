@@ -113,9 +113,9 @@ func every(d time.Duration, args river.JobArgs) *river.PeriodicJob {
 	}, &river.PeriodicJobOpts{RunOnStart: true})
 }
 
-// FoldArgs is the periodic job that folds the role holder and group member
-// deltas into their counts (see migrations 00016 and 00024), so a count
-// reads a few rows. (Its kind keeps the name it had before it folded
+// FoldArgs is the periodic job that folds the role holder, group member
+// and people count deltas into their counts (see migrations 00016, 00024
+// and 00026), so a count reads a few rows. (Its kind keeps the name it had before it folded
 // group counts too.)
 type FoldArgs struct{}
 
