@@ -205,6 +205,42 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		LIMIT %d`, pageColumns, countCol, hw.sql(), dir, dir, limit+1)
 		plainArgs = hw.args
 	}
+	// A few groups narrowed by filters that no index of their people
+	// holds (a role, active, an inviter), by name: their memberships
+	// are walked in name order (memberships_group_name_idx, one ordered
+	// range a group, merged), each person once, their rows read in that
+	// order until the page is full, walkRows memberships at most; when
+	// that does not fill the page, the plain statement. A department's
+	// 4,481 active people, its Approvers: 37 and 45 ms through a bitmap
+	// of its 4,661 people's rows or the role's holders; 1 and 3 ms so.
+	var walkSQL string
+	var walkArgs []any
+	if subtree != nil && len(subtree) <= walkGroups && f.Sort == roster.SortName && f.Status != roster.StatusDeactivated && !f.NeverSignedIn && !f.WithoutGroup {
+		ww := &where{args: []any{accountID}} // $1
+		rest := f
+		rest.GroupID, rest.ExcludeSubgroups = 0, false
+		userConditions(ww, accountID, rest)
+		var branches []string
+		for _, g := range subtree {
+			bw := &where{args: ww.args}
+			bw.add("m.group_id = %s", g)
+			keyset(bw, "m.name_key", "m.user_id")
+			ww.args = bw.args
+			branches = append(branches, fmt.Sprintf(`(SELECT m.user_id, m.name_key FROM memberships m WHERE m.account_id = $1 AND %s ORDER BY m.name_key %s, m.user_id %s)`,
+				bw.sql(), dir, dir))
+		}
+		walkSQL = fmt.Sprintf(`WITH x AS NOT MATERIALIZED (SELECT DISTINCT x.user_id, x.name_key FROM (%s) x ORDER BY x.name_key %s, x.user_id %s LIMIT %d)
+		SELECT %s, x.name_key::text, (SELECT count(*) FROM x)%s
+		FROM x
+		JOIN users u ON u.account_id = $1 AND u.id = x.user_id
+		WHERE %s
+		ORDER BY x.name_key %s, x.user_id %s
+		LIMIT %d`, strings.Join(branches, " UNION ALL "), dir, dir, cmp.Or(s.walk, walkRows), pageColumns, countCol, ww.sql(), dir, dir, limit+1)
+		walkArgs = ww.args
+		if len(ww.conds) == 0 {
+			walkSQL = ""
+		}
+	}
 	// Deactivated people narrowed by what their rows carry: read from
 	// users_deactivated_idx, page and count.
 	if dw := (&where{}); deactivatedRows(dw, accountID, f, subtree) && s.deactivatedFirst(ctx, accountID, f, limit) {
@@ -310,8 +346,18 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			if countCol != "" {
 				withCount = []*int64{&counted}
 			}
-			if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount...); err != nil {
-				return err
+			walked := int64(cmp.Or(s.walk, walkRows))
+			if walkSQL != "" {
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, walkArgs, append([]*int64{&walked}, withCount...)...); err != nil {
+					return err
+				}
+			}
+			// Not walked, or the walk did not fill the page before its
+			// bound (with fewer memberships than that, it read them all).
+			if walkSQL == "" || len(page.Users) <= limit && walked >= int64(cmp.Or(s.walk, walkRows)) {
+				if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount...); err != nil {
+					return err
+				}
 			}
 		} else {
 			pat := searchPattern(f.Query)
@@ -829,8 +875,12 @@ func roundedBelow(n int64) int64 {
 // walkRows is how far a search walks the sort index (reading each
 // person's row) before reading every match through the search indexes
 // instead: a term found in at least one person in 40 fills a page within
-// it.
+// it. A few groups' memberships are walked as far.
 const walkRows = 2000
+
+// walkGroups is the most groups whose memberships are walked merged in
+// name order (one ordered range each).
+const walkGroups = 16
 
 // walkAloneRows is how far a search alone walks people_search's name
 // index (index-only, about 0.35 µs an entry): it is walked when the term
