@@ -154,9 +154,10 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	// Most filters without a search have their count kept (the account's
 	// people, a role's holders, a department's deactivated): the count
 	// comes as the page statement's last column, one statement for both.
+	countSQL := peopleCountSQL(f)
 	countCol := ""
-	if c := peopleCountSQL(f); c != "" {
-		countCol = ", " + c
+	if countSQL != "" {
+		countCol = ", " + countSQL
 	}
 
 	// The plain page query: one statement, the planner's choice.
@@ -244,7 +245,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 	}
 	// Deactivated people narrowed by what their rows carry: read from
 	// users_deactivated_idx, page and count.
-	if dw := (&where{}); deactivatedRows(dw, accountID, f, subtree) && s.deactivatedFirst(ctx, accountID, f, limit) {
+	if dw := (&where{}); deactivatedRows(dw, accountID, f, subtree) && s.deactivatedFirst(ctx, accountID, f, limit, countSQL) {
 		filterSQL, filterArgs = dw.sql(), slices.Clone(dw.args)
 		keyset(dw, "u.name_key", "u.id")
 		// (The page's people found from the index alone, then their rows
@@ -347,7 +348,8 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			if countCol != "" {
 				withCount = []*int64{&counted}
 			}
-			walked := int64(cmp.Or(s.walk, walkRows))
+			walkBound := int64(cmp.Or(s.walk, walkRows))
+			walked := walkBound
 			if walkSQL != "" {
 				if page.Users, keys, err = scanPage(ctx, tx, accountID, walkSQL, walkArgs, append([]*int64{&walked}, withCount...)...); err != nil {
 					return err
@@ -355,7 +357,7 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 			}
 			// Not walked, or the walk did not fill the page before its
 			// bound (with fewer memberships than that, it read them all).
-			if walkSQL == "" || len(page.Users) <= limit && walked >= int64(cmp.Or(s.walk, walkRows)) {
+			if walkSQL == "" || len(page.Users) <= limit && walked >= walkBound {
 				if page.Users, keys, err = scanPage(ctx, tx, accountID, plainSQL, plainArgs, withCount...); err != nil {
 					return err
 				}
@@ -705,18 +707,13 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				return err
 			}
 		}
-		if page.Total > s.countLimit() && !keptCount(f) {
+		if page.Total > s.countLimit() && countSQL == "" { // a kept count is exact
 			page.Total, page.TotalCapped = s.countLimit(), true
 		}
 		return nil
 	})
 	return page, err
 }
-
-// keptCount reports whether f's count is kept by the database
-// (peopleCountSQL): exact at any size, where another filter's count is
-// bounded.
-func keptCount(f roster.UserFilter) bool { return peopleCountSQL(f) != "" }
 
 // peopleCountSQL is the kept count of f's people (people_counts, migration
 // 00026: the folded numbers and the deltas since) as a scalar subquery on
@@ -790,33 +787,24 @@ func deactivatedRows(w *where, accountID int64, f roster.UserFilter, subtree []i
 // found among the deactivated (deactivatedRows), from the kept counts: the
 // deactivated (D), the people of each other filter of f alone but a group
 // (a role's holders, the never signed in, those without a group; a
-// group's deactivated have their own index) and, when kept, f's own (k). Walking the deactivated by name reads
-// about D/k index entries a person shown (0.4 µs each, index only) and D
+// group's deactivated have their own index) and, when kept, f's own (k,
+// countSQL). Walking the deactivated by name reads about D/k index entries a person shown (0.4 µs each, index only) and D
 // at most; the other side reads each of its people's rows (about 9 µs).
 // So among the deactivated when that walk reads at most twenty entries
 // for each person of the smallest other side: the 145,496 Approvers (5,813
 // of them deactivated: 350 entries); not the 551 administrators, 16 of
 // them deactivated (all 40,093 entries). Without f's count, when the
 // deactivated are the fewer.
-func (s *UserStore) deactivatedFirst(ctx context.Context, accountID int64, f roster.UserFilter, limit int) bool {
-	alone := func(g roster.UserFilter) string {
-		if c := peopleCountSQL(g); c != "" {
-			return c
-		}
-		return "NULL::bigint" // a group's own members (ExcludeSubgroups): its direct count
-	}
-	sizes := []string{alone(roster.UserFilter{Status: roster.StatusDeactivated}), "NULL::bigint"}
-	if c := peopleCountSQL(f); c != "" {
-		sizes[1] = c
-	}
+func (s *UserStore) deactivatedFirst(ctx context.Context, accountID int64, f roster.UserFilter, limit int, countSQL string) bool {
+	sizes := []string{peopleCountSQL(roster.UserFilter{Status: roster.StatusDeactivated}), cmp.Or(countSQL, "NULL::bigint")}
 	for _, r := range f.RoleIDs {
-		sizes = append(sizes, alone(roster.UserFilter{RoleIDs: []int64{r}}))
+		sizes = append(sizes, peopleCountSQL(roster.UserFilter{RoleIDs: []int64{r}}))
 	}
 	if f.NeverSignedIn {
-		sizes = append(sizes, alone(roster.UserFilter{NeverSignedIn: true}))
+		sizes = append(sizes, peopleCountSQL(roster.UserFilter{NeverSignedIn: true}))
 	}
 	if f.WithoutGroup {
-		sizes = append(sizes, alone(roster.UserFilter{WithoutGroup: true}))
+		sizes = append(sizes, peopleCountSQL(roster.UserFilter{WithoutGroup: true}))
 	}
 	if len(sizes) == 2 {
 		// A group alone with the deactivated: found among them either
