@@ -650,9 +650,10 @@ var bitRoles = []struct {
 	key string
 }{{bitAdministrator, roster.RoleAdministrator}, {bitRequisitioner, roster.RoleRequisitioner}, {bitApprover, roster.RoleApprover}, {bitFinance, roster.RoleFinance}, {bitAnalyst, roster.RoleAnalyst}}
 
-// writeKeptCounts writes the group member counts and the people counts
-// of the bulk people, as the triggers (off during the load) would have
-// kept them (migrations 00024 and 00026): each person towards their
+// writeKeptCounts writes the group member counts, the people counts and
+// the name prefix counts of the bulk people, as the triggers (off during
+// the load) would have kept them (migrations 00024, 00026 and 00028):
+// each person towards their
 // groups (direct), towards every group on those groups' paths, once
 // (subtree), and towards each of those groups and 0 (or -1 and 0 without
 // a group) with each role they hold and 0, by status and sign-in. The
@@ -738,7 +739,54 @@ func (b *bigAccount) writeKeptCounts(ctx context.Context, tx pgx.Tx) error {
 	SELECT $1, t.g, t.r, t.d, t.v, t.n FROM unnest($2::bigint[], $3::bigint[], $4::boolean[], $5::boolean[], $6::bigint[]) AS t(g, r, d, v, n) ORDER BY 2, 3, 4, 5
 	ON CONFLICT (account_id, group_id, role_id, deactivated, never) DO UPDATE SET people = c.people + EXCLUDED.people`,
 		b.accountID, pg, pr, pd, pv, pn)
+	if err != nil {
+		return err
+	}
+	// The name prefix counts (migration 00028), as name_prefixes makes
+	// them: the prefixes of three characters or more of each name key's
+	// first word, and of its last word that do not start the name key.
+	var parts [2]map[string]int64
+	parts[0], parts[1] = map[string]int64{}, map[string]int64{}
+	for _, key := range b.keys {
+		first := key
+		if i := strings.IndexByte(key, ' '); i >= 0 {
+			first = key[:i]
+		}
+		forPrefixes(first, func(p string) { parts[0][p]++ })
+		forPrefixes(key[strings.LastIndexByte(key, ' ')+1:], func(p string) {
+			if !strings.HasPrefix(key, p) {
+				parts[1][p]++
+			}
+		})
+	}
+	var kp []int16
+	var kprefix []string
+	var kn []int64
+	for part, counts := range parts {
+		for p, n := range counts {
+			kp, kprefix, kn = append(kp, int16(part)), append(kprefix, p), append(kn, n)
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO name_prefix_counts AS c (account_id, part, prefix, people)
+	SELECT $1, t.part, t.prefix, t.n FROM unnest($2::smallint[], $3::text[], $4::bigint[]) AS t(part, prefix, n) ORDER BY 2, 3
+	ON CONFLICT (account_id, part, prefix) DO UPDATE SET people = c.people + EXCLUDED.people`,
+		b.accountID, kp, kprefix, kn)
 	return err
+}
+
+// forPrefixes calls f with each prefix of w of three characters or more,
+// as left(w, n) for n from 3 to length(w) makes them.
+func forPrefixes(w string, f func(string)) {
+	n := 0
+	for i := range w {
+		if n >= 3 {
+			f(w[:i])
+		}
+		n++
+	}
+	if n >= 3 {
+		f(w)
+	}
 }
 
 // A bulk person's flags (bigAccount.flags), set as their row is made.

@@ -75,6 +75,11 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 		return nil, err
 	}
 	problems = append(problems, people...)
+	prefixes, err := CheckNamePrefixCounts(ctx, pool, accountID)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, prefixes...)
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
@@ -270,6 +275,39 @@ func CheckPeopleCounts(ctx context.Context, pool *pgxpool.Pool, accountID int64)
 			return nil
 		})
 		return err
+	})
+	return problems, err
+}
+
+// CheckNamePrefixCounts compares the kept name prefix counts (migration
+// 00028, the folded counts and the deltas) with a recount from the
+// people's name keys, in one snapshot, and returns the prefixes that
+// disagree.
+func CheckNamePrefixCounts(ctx context.Context, pool *pgxpool.Pool, accountID int64) ([]string, error) {
+	rows, err := pool.Query(ctx, `WITH kept AS (
+	    SELECT part, prefix, sum(n) AS n FROM (
+	        SELECT part, prefix, people AS n FROM name_prefix_counts WHERE account_id = $1
+	        UNION ALL
+	        SELECT part, prefix, delta FROM name_prefix_deltas WHERE account_id = $1) k
+	    GROUP BY 1, 2)
+	SELECT part, prefix, coalesce(k.n, 0)::bigint, coalesce(r.people, 0)
+	FROM kept k FULL JOIN name_prefix_recount($1) r USING (part, prefix)
+	WHERE coalesce(k.n, 0) <> coalesce(r.people, 0)
+	ORDER BY 1, 2`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	var problems []string
+	var part int16
+	var prefix string
+	var kept, counted int64
+	_, err = pgx.ForEachRow(rows, []any{&part, &prefix, &kept, &counted}, func() error {
+		what := "names"
+		if part == 1 {
+			what = "last words, not names,"
+		}
+		problems = append(problems, fmt.Sprintf("%s starting with %q: %d kept, %d counted", what, prefix, kept, counted))
+		return nil
 	})
 	return problems, err
 }

@@ -369,12 +369,12 @@ func (s *GroupStore) RoleCatalogue(ctx context.Context, accountID int64) ([]rost
 	})
 }
 
-// FoldKeptCounts folds the role holder deltas, then the group member
-// deltas and the people count deltas, written since the last fold into
-// their counts, each in one
-// statement (a count read meanwhile sees the deltas or their sum, never
-// both or neither), counters in key order. It returns how many deltas it
-// folded; those of deleted roles and groups are dropped.
+// FoldKeptCounts folds the role holder deltas, the name prefix deltas,
+// then the group member deltas and the people count deltas, written since
+// the last fold into their counts, each in one statement (a count read
+// meanwhile sees the deltas or their sum, never both or neither),
+// counters in key order. It returns how many deltas it folded; those of
+// deleted roles, groups and accounts are dropped.
 func (s *GroupStore) FoldKeptCounts(ctx context.Context) (int64, error) {
 	var n int64
 	err := s.pool.QueryRow(ctx, `WITH d AS (DELETE FROM role_holder_deltas RETURNING account_id, role_id, delta),
@@ -384,6 +384,18 @@ func (s *GroupStore) FoldKeptCounts(ctx context.Context) (int64, error) {
 	       SELECT account_id, role_id, n FROM sums ORDER BY account_id, role_id
 	       ON CONFLICT (account_id, role_id) DO UPDATE SET holders = c.holders + EXCLUDED.holders)
 	SELECT count(*) FROM d`).Scan(&n)
+	if err != nil {
+		return n, err
+	}
+	// The name prefix counts (migration 00028); a deleted account's are dropped.
+	var names int64
+	err = s.pool.QueryRow(ctx, `WITH d AS (DELETE FROM name_prefix_deltas RETURNING account_id, part, prefix, delta),
+	sums AS (SELECT account_id, part, prefix, sum(delta) AS n FROM d GROUP BY 1, 2, 3 HAVING sum(delta) <> 0),
+	up AS (INSERT INTO name_prefix_counts AS c (account_id, part, prefix, people)
+	       SELECT s.* FROM sums s JOIN accounts a ON a.id = s.account_id ORDER BY 1, 2, 3
+	       ON CONFLICT (account_id, part, prefix) DO UPDATE SET people = c.people + EXCLUDED.people)
+	SELECT count(*) FROM d`).Scan(&names)
+	n += names
 	if err != nil {
 		return n, err
 	}

@@ -756,6 +756,9 @@ func checkCounters(t *testing.T, pool *pgxpool.Pool, accountID int64, step strin
 	if problems, err := CheckPeopleCounts(ctx, pool, accountID); err != nil || len(problems) > 0 {
 		t.Errorf("%s: account %d people counts: %v %q", step, accountID, err, problems)
 	}
+	if problems, err := CheckNamePrefixCounts(ctx, pool, accountID); err != nil || len(problems) > 0 {
+		t.Errorf("%s: account %d name prefix counts: %v %q", step, accountID, err, problems)
+	}
 	rows, err := pool.Query(ctx, `SELECT u.email, u.group_count, g.n, u.admin_grants, a.n
 	FROM users u
 	CROSS JOIN LATERAL (SELECT count(*) AS n FROM memberships m WHERE m.account_id = u.account_id AND m.user_id = u.id) g
@@ -1008,6 +1011,12 @@ func TestRoleHoldersUnderConcurrentChanges(t *testing.T) {
 	    (SELECT count(*) FROM role_holder_deltas WHERE account_id = $1)`, f.acc.ID, role).Scan(&kept, &left)
 	if problems, err := CheckSortKeys(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 || left != 0 {
 		t.Errorf("after the last fold (%d kept, %d deltas left): %v %q", kept, left, err, problems)
+	}
+	// The renames' name prefix counts, folded meanwhile.
+	var prefixDeltas int64
+	pool.QueryRow(ctx, `SELECT count(*) FROM name_prefix_deltas WHERE account_id = $1`, f.acc.ID).Scan(&prefixDeltas)
+	if problems, err := CheckNamePrefixCounts(ctx, pool, f.acc.ID); err != nil || len(problems) > 0 || prefixDeltas != 0 {
+		t.Errorf("name prefix counts after the last fold (%d deltas left): %v %q", prefixDeltas, err, problems)
 	}
 	var holders, assigned int
 	pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM role_holders WHERE account_id = $1 AND role_id = $2),
