@@ -191,6 +191,10 @@ func Scenarios(f *Fixture, runID string) []*Scenario {
 			Note: fmt.Sprintf("%q: %s matches", f.Terms[kind], thousands(f.TermMatches[kind]))}
 	}
 	list := []*Scenario{
+		// No target: what every signed-in request costs before its handler
+		// runs (the HTTP exchange, the session's statement), the measure of
+		// what a ratio to the SQL floor can be.
+		{Name: "HTTP exchange alone", Group: "http", Method: "GET", Path: "/healthz", Note: "/healthz: the session's statement only"},
 		{Name: "hub page (full)", Group: "hub", Method: "GET", Path: "/users", Note: "cards, chart, first 50 people"},
 		people("people, no filter", url.Values{}, "first 50 by name"),
 		search("search rare", "rare"),
