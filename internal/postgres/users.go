@@ -312,10 +312,14 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 		counted := int64(-1) // the exact number of matches, when a step read them all
 		atLeast := int64(-1) // else, when a search proved at least this many
 		if teamSQL != "" {
+			// The subtree's memberships are counted only when it has
+			// subgroups (a level-10 team's 2,465 at 1,000,000 people read
+			// to learn it had none: 1 ms of a 2 ms page).
 			var n, groups int64
-			if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT count(*), (SELECT count(*) FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint])
-			  FROM (SELECT 1 FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
-			  WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint] LIMIT %d) s`, cmp.Or(s.team, teamRows)+1), accountID, f.GroupID).Scan(&n, &groups); err != nil {
+			if err := tx.QueryRow(ctx, fmt.Sprintf(`WITH t AS (SELECT count(*) AS n FROM groups WHERE account_id = $1 AND path @> ARRAY[$2::bigint])
+			SELECT CASE WHEN t.n = 1 THEN 0 ELSE (SELECT count(*) FROM (SELECT 1 FROM memberships m JOIN groups g ON g.account_id = m.account_id AND g.id = m.group_id
+			  WHERE m.account_id = $1 AND g.path @> ARRAY[$2::bigint] LIMIT %d) s) END, t.n
+			FROM t`, cmp.Or(s.team, teamRows)+1), accountID, f.GroupID).Scan(&n, &groups); err != nil {
 				return err
 			}
 			switch {
