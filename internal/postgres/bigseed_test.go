@@ -232,7 +232,7 @@ func TestSeedBigRebuildsIndexes(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("%d indexes after the seed, %d before", len(after), len(before))
 	}
-	if want := []string{"accounts", "load", "indexes", "analyze", "counters"}; fmt.Sprint(stages) != fmt.Sprint(want) {
+	if want := []string{"accounts", "load", "kept", "indexes", "analyze", "counters"}; fmt.Sprint(stages) != fmt.Sprint(want) {
 		t.Errorf("progress stages %v, want %v", stages, want)
 	}
 	var phases []string
