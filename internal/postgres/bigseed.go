@@ -660,10 +660,10 @@ var bitRoles = []struct {
 // writeKeptCounts writes the group member counts, the people counts and
 // the name prefix counts of the bulk people, as the triggers (off during
 // the load) would have kept them (migrations 00024, 00026 and 00028):
-// each person towards their
-// groups (direct), towards every group on those groups' paths, once
-// (subtree), and towards each of those groups and 0 (or -1 and 0 without
-// a group) with each role they hold and 0, by status and sign-in. The
+// each person towards their groups (direct), towards every group on those
+// groups' paths, once (subtree), and towards each of those groups and 0
+// (or -1 and 0 without a group) with each role they hold and 0, by status
+// and sign-in; each name key's prefixes as name_prefixes makes them. The
 // administrators made with the triggers on are counted by their deltas.
 func (b *bigAccount) writeKeptCounts(ctx context.Context, tx pgx.Tx) error {
 	// Groups by slot: 0 is the whole account, 1 no group, then the

@@ -486,9 +486,8 @@ func (s *UserStore) FindUsers(ctx context.Context, accountID int64, f roster.Use
 				base := slices.Clone(sw.conds)
 				sw.add("u.name_key LIKE roster_normalize(%s) || '%%'", pat)
 				patArg := len(sw.args)
-				startsSQL := sw.sql()
 				bound := s.countLimit()
-				startsSQL = fmt.Sprintf(`(SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s)`, startsSQL, bound+1)
+				startsSQL := fmt.Sprintf(`(SELECT count(*) FROM (SELECT 1 FROM users u WHERE %s LIMIT %d) s)`, sw.sql(), bound+1)
 				lastsSQL := "0"
 				countArgs := sw.args
 				if alone {
