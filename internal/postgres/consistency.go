@@ -60,26 +60,15 @@ func CheckConsistency(ctx context.Context, pool *pgxpool.Pool, accountID int64) 
 		return nil, err
 	}
 
-	keys, err := CheckSortKeys(ctx, pool, accountID)
-	if err != nil {
-		return nil, err
+	for _, check := range []func(context.Context, *pgxpool.Pool, int64) ([]string, error){
+		CheckSortKeys, CheckGroupCounts, CheckPeopleCounts, CheckNamePrefixCounts,
+	} {
+		found, err := check(ctx, pool, accountID)
+		if err != nil {
+			return nil, err
+		}
+		problems = append(problems, found...)
 	}
-	problems = append(problems, keys...)
-	groups, err := CheckGroupCounts(ctx, pool, accountID)
-	if err != nil {
-		return nil, err
-	}
-	problems = append(problems, groups...)
-	people, err := CheckPeopleCounts(ctx, pool, accountID)
-	if err != nil {
-		return nil, err
-	}
-	problems = append(problems, people...)
-	prefixes, err := CheckNamePrefixCounts(ctx, pool, accountID)
-	if err != nil {
-		return nil, err
-	}
-	problems = append(problems, prefixes...)
 
 	// The invitation counters: recount inside a transaction that is rolled
 	// back, and compare.
